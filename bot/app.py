@@ -1,0 +1,81 @@
+"""Builds the Application the same way for production and tests, and opens its resources.
+
+``build_application`` wires settings, storage, handlers and the periodic scan; ``open_resources``
+and ``close_resources`` are the post-init and post-shutdown hooks, which tests call by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock
+from bot.context import BekeyContext
+from bot.processing import PerUserUpdateProcessor
+from bot.services import Services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BekeyApp = Application[Any, BekeyContext, Any, Any, Any, Any]
+
+LONG_POLL_SECONDS = 25
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BekeyApp:
+    """Build the bot: the Bot API root from settings, our context, handlers and jobs."""
+    from handlers import register  # handlers import bot.*, so import here, not at module top
+
+    token = settings.require_token()
+    root = settings.telegram_api_base_url
+    application: BekeyApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=BekeyContext))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .get_updates_read_timeout(LONG_POLL_SECONDS + 10)
+        .post_init(open_resources)
+        .post_shutdown(close_resources)
+        .build()
+    )
+    application.bot_data["services"] = Services.create(settings, clock)
+    register(application)
+    return application
+
+
+def services_of(application: BekeyApp) -> Services:
+    """Return the services kept in bot_data."""
+    services: Services = application.bot_data["services"]
+    return services
+
+
+async def open_resources(application: BekeyApp) -> None:
+    """Open the database, learn the bot's username, and start the periodic scan."""
+    from handlers.jobs import schedule_scan
+
+    services = services_of(application)
+    await services.open()
+    services.bot_username = application.bot.username
+    schedule_scan(application)
+    log.info("resources open; database at schema head")
+
+
+async def close_resources(application: BekeyApp) -> None:
+    """Close the database."""
+    await services_of(application).close()
+
+
+def run(settings: Settings) -> None:
+    """Run the bot with long polling until interrupted."""
+    application = build_application(settings)
+    application.run_polling(
+        allowed_updates=Update.ALL_TYPES,
+        timeout=LONG_POLL_SECONDS,
+        bootstrap_retries=-1,
+        drop_pending_updates=False,
+    )

@@ -1,0 +1,118 @@
+"""Validated configuration: environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
+LANGUAGES = ("da", "en")
+
+
+class SettingsError(Exception):
+    """The configuration is missing or invalid; the message is one line for stderr."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str = Field(default="", repr=False)
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_bot_username: str = ""
+    database_path: Path = Path("data/bekey.sqlite3")
+    default_language: str = "da"
+    timezone: str = "Europe/Copenhagen"
+
+    invite_ttl_hours: float = Field(default=72, gt=0)
+    triage_idle_minutes: float = Field(default=30, gt=0)
+    escalate_first_minutes: float = Field(default=15, gt=0)
+    escalate_second_minutes: float = Field(default=30, gt=0)
+    scan_interval_seconds: float = Field(default=30, gt=0)
+
+    bekey_support_name: str = "Bekey support"
+    bekey_support_phone: str = "43 30 05 05"
+    it_helpdesk_name: str = "IT-hotline"
+    it_helpdesk_phone: str = ""
+    lock_partner_name: str = "Låsepartner"
+    lock_partner_phone: str = ""
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"TIMEZONE {value!r} is not a known time zone") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        """How long an invite link stays valid."""
+        return timedelta(hours=self.invite_ttl_hours)
+
+    @property
+    def triage_idle(self) -> timedelta:
+        """How long a triage may sit idle before it expires."""
+        return timedelta(minutes=self.triage_idle_minutes)
+
+    @property
+    def escalate_first(self) -> timedelta:
+        """Untaken this long: sent again to planners and key persons."""
+        return timedelta(minutes=self.escalate_first_minutes)
+
+    @property
+    def escalate_second(self) -> timedelta:
+        """Untaken this much longer still: sent to the unit's leader."""
+        return timedelta(minutes=self.escalate_second_minutes)
+
+    def require_token(self) -> str:
+        """Return the bot token, or raise SettingsError if it is missing or malformed."""
+        token = self.telegram_bot_token.strip()
+        if not token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in .env "
+                "or the environment."
+            )
+        if not TOKEN_PATTERN.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters>' as @BotFather "
+                "gives it."
+            )
+        return token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings, turning validation errors into one SettingsError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{field}: {message}") from None

@@ -1,0 +1,133 @@
+"""Employees, keyed by SmartCare user-id, and the Telegram account bound to each."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import to_db
+from bot.storage.database import Database, Session
+from state.roles import Role
+
+
+@dataclass(frozen=True)
+class Employee:
+    """One member of staff."""
+
+    user_id: str
+    name: str
+    role: Role
+    unit: str
+    language: str
+    active: bool
+    telegram_id: int | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Employee:
+        """Build from an employees row."""
+        return cls(
+            user_id=row["user_id"],
+            name=row["name"],
+            role=Role(row["role"]),
+            unit=row["unit"],
+            language=row["language"],
+            active=bool(row["active"]),
+            telegram_id=row["telegram_id"],
+        )
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """An employee as given by an invite or a staff import."""
+
+    user_id: str
+    name: str
+    role: Role
+    unit: str
+
+
+class Employees:
+    """The employees table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def by_telegram_id(self, telegram_id: int) -> Employee | None:
+        """Return the employee bound to a Telegram account, if any."""
+        async with self.db.read() as s:
+            row = await s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
+        return Employee.from_row(row) if row else None
+
+    async def get(self, user_id: str) -> Employee | None:
+        """Return an employee by user-id."""
+        async with self.db.read() as s:
+            return await self.get_in(s, user_id)
+
+    @staticmethod
+    async def get_in(s: Session, user_id: str) -> Employee | None:
+        """Return an employee by user-id inside an open session."""
+        row = await s.fetchone("SELECT * FROM employees WHERE user_id = ?", (user_id,))
+        return Employee.from_row(row) if row else None
+
+    @staticmethod
+    async def upsert_in(
+        s: Session, staff: StaffRow, now: datetime, language: str = "da"
+    ) -> tuple[Employee | None, Employee]:
+        """Create or update an employee; return (before, after). Reactivates a deactivated one."""
+        before = await Employees.get_in(s, staff.user_id)
+        stamp = to_db(now)
+        await s.execute(
+            "INSERT INTO employees (user_id, name, role, unit, language, active, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
+            " unit = excluded.unit, active = 1, updated_at = excluded.updated_at",
+            (staff.user_id, staff.name, staff.role.value, staff.unit, language, stamp, stamp),
+        )
+        after = await Employees.get_in(s, staff.user_id)
+        assert after is not None
+        return before, after
+
+    @staticmethod
+    async def user_id_bound_to_in(s: Session, telegram_id: int) -> str | None:
+        """Return the user-id a Telegram account is bound to, if any."""
+        row = await s.fetchone(
+            "SELECT user_id FROM employees WHERE telegram_id = ?", (telegram_id,)
+        )
+        return str(row["user_id"]) if row else None
+
+    @staticmethod
+    async def bind_in(s: Session, user_id: str, telegram_id: int, now: datetime) -> None:
+        """Bind a Telegram account to a user-id (the previous account, if any, loses it)."""
+        await s.execute(
+            "UPDATE employees SET telegram_id = ?, bound_at = ?, updated_at = ? WHERE user_id = ?",
+            (telegram_id, to_db(now), to_db(now), user_id),
+        )
+
+    async def set_language(self, user_id: str, language: str, now: datetime) -> None:
+        """Store an employee's chosen language."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                "UPDATE employees SET language = ?, updated_at = ? WHERE user_id = ?",
+                (language, to_db(now), user_id),
+            )
+
+    async def set_active(self, user_id: str, active: bool, now: datetime) -> bool:
+        """Activate or deactivate an employee; return whether one was found."""
+        async with self.db.transaction() as s:
+            changed = await s.change(
+                "UPDATE employees SET active = ?, updated_at = ? WHERE user_id = ?",
+                (int(active), to_db(now), user_id),
+            )
+        return changed > 0
+
+    async def in_unit(self, unit: str, roles: frozenset[Role]) -> list[Employee]:
+        """Return the active, bound employees of a unit who hold one of the roles."""
+        marks = ",".join("?" for _ in roles)
+        async with self.db.read() as s:
+            rows = await s.fetchall(
+                f"SELECT * FROM employees WHERE unit = ? AND role IN ({marks})"  # noqa: S608
+                " AND active = 1 AND telegram_id IS NOT NULL ORDER BY user_id",
+                (unit, *sorted(r.value for r in roles)),
+            )
+        return [Employee.from_row(r) for r in rows]

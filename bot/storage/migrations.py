@@ -1,0 +1,142 @@
+"""Numbered schema migrations, each with a one-line description, applied in order at start.
+
+A migration never changes once it has shipped: add a new one instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, to_db
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema."""
+
+    number: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "employees, invites, citizens, audit trail, processed updates, outbox",
+        """
+        CREATE TABLE employees (
+            user_id      TEXT PRIMARY KEY,
+            name         TEXT NOT NULL,
+            role         TEXT NOT NULL,
+            unit         TEXT NOT NULL,
+            language     TEXT NOT NULL DEFAULT 'da',
+            active       INTEGER NOT NULL DEFAULT 1,
+            telegram_id  INTEGER UNIQUE,
+            bound_at     TEXT,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE INDEX employees_unit_role ON employees (unit, role);
+
+        CREATE TABLE invites (
+            id           INTEGER PRIMARY KEY,
+            token_hash   TEXT NOT NULL UNIQUE,
+            user_id      TEXT NOT NULL REFERENCES employees (user_id),
+            created_by   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            expires_at   TEXT NOT NULL,
+            redeemed_at  TEXT,
+            redeemed_by  INTEGER,
+            revoked_at   TEXT
+        );
+        CREATE INDEX invites_user ON invites (user_id);
+
+        CREATE TABLE citizens (
+            id           INTEGER PRIMARY KEY,
+            ref          TEXT NOT NULL UNIQUE,
+            name         TEXT NOT NULL,
+            address      TEXT NOT NULL,
+            unit         TEXT NOT NULL,
+            bekey_door   TEXT NOT NULL,
+            bekey_status TEXT NOT NULL DEFAULT 'active'
+                         CHECK (bekey_status IN ('pending', 'active', 'removed')),
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE INDEX citizens_unit ON citizens (unit, bekey_status);
+
+        CREATE TABLE audit (
+            id       INTEGER PRIMARY KEY,
+            at       TEXT NOT NULL,
+            actor    TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            target   TEXT,
+            outcome  TEXT NOT NULL
+        );
+        CREATE INDEX audit_action ON audit (action, at);
+
+        CREATE TABLE processed_updates (
+            update_id    INTEGER PRIMARY KEY,
+            received_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE outbox (
+            id                 INTEGER PRIMARY KEY,
+            op                 TEXT NOT NULL CHECK (op IN ('send', 'edit')),
+            chat_id            INTEGER NOT NULL,
+            text               TEXT NOT NULL,
+            reply_markup       TEXT,
+            protect_content    INTEGER NOT NULL DEFAULT 0,
+            pin                INTEGER NOT NULL DEFAULT 0,
+            edit_of            INTEGER REFERENCES outbox (id),
+            topic              TEXT,
+            status             TEXT NOT NULL DEFAULT 'pending'
+                               CHECK (status IN ('pending', 'sent', 'failed', 'superseded')),
+            attempts           INTEGER NOT NULL DEFAULT 0,
+            not_before         TEXT NOT NULL,
+            message_id         INTEGER,
+            last_error         TEXT,
+            created_at         TEXT NOT NULL,
+            sent_at            TEXT
+        );
+        CREATE INDEX outbox_due ON outbox (status, not_before);
+        CREATE INDEX outbox_topic ON outbox (topic);
+        """,
+    ),
+)
+
+
+async def current_version(db: Database) -> int:
+    """Return the highest applied migration number (0 on an empty database)."""
+    async with db.read() as session:
+        await session.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " number INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        row = await session.fetchone("SELECT COALESCE(MAX(number), 0) AS n FROM schema_migrations")
+    return int(row["n"]) if row else 0
+
+
+async def migrate(db: Database, clock: Clock | None = None) -> list[Migration]:
+    """Apply every migration not yet applied, each in its own transaction; return those applied."""
+    clock = clock or Clock()
+    done = await current_version(db)
+    applied: list[Migration] = []
+    for migration in MIGRATIONS:
+        if migration.number <= done:
+            continue
+        async with db.transaction() as session:
+            for statement in _statements(migration.sql):
+                await session.execute(statement)
+            await session.execute(
+                "INSERT INTO schema_migrations (number, description, applied_at) VALUES (?, ?, ?)",
+                (migration.number, migration.description, to_db(clock.now())),
+            )
+        applied.append(migration)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration's SQL into statements (migrations hold no semicolons in literals)."""
+    return [part.strip() for part in sql.split(";") if part.strip()]

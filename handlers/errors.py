@@ -1,0 +1,36 @@
+"""The last resort: log the failure by id and type, tell the person briefly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.context import BekeyContext
+from bot.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+async def report_error(update: object, context: BekeyContext) -> None:
+    """Logs an unhandled error without message text and answers the person who hit it."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+    if not isinstance(update, Update):
+        return
+    services = context.services
+    text = t(context.language, "access.error", phone=services.settings.bekey_support_phone)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        log.warning("could not tell the user about the failure of update %s", update_id)

@@ -1,0 +1,153 @@
+"""Menus: each role's commands and big buttons, /hjaelp, /sprog, and the answer to the unknown."""
+
+from __future__ import annotations
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+
+from bot.context import BekeyContext
+from bot.i18n import LANGUAGES, t
+from bot.storage.employees import Employee
+from state.roles import KEYBOARD_ACTIONS, Action, Role, actions_for
+
+COMMANDS: dict[Action, tuple[str, str]] = {
+    Action.EMERGENCY: ("akut", "emergency"),
+    Action.REPORT_FAULT: ("fejl", "fault"),
+    Action.MY_TICKETS: ("mine", "mine"),
+    Action.TICKETS: ("sager", "tickets"),
+    Action.INVITE: ("inviter", "invite"),
+    Action.LANGUAGE: ("sprog", "language"),
+    Action.HELP: ("hjaelp", "help"),
+}
+"""Command names per action: Danish, English. Both always work; the menu shows one."""
+
+LANGUAGE_DATA = "lang:"
+
+
+def command_names(action: Action) -> list[str]:
+    """Return every command name that triggers an action."""
+    return sorted(set(COMMANDS[action]))
+
+
+def command_for(action: Action, language: str) -> str:
+    """Return the command shown for an action in a language."""
+    danish, english = COMMANDS[action]
+    return english if language == "en" else danish
+
+
+def keyboard_for(employee: Employee) -> ReplyKeyboardMarkup:
+    """Return the persistent keyboard of big buttons for an employee's role."""
+    language = employee.language
+    actions = [a for a in actions_for(employee.role) if a in KEYBOARD_ACTIONS]
+    rows: list[list[KeyboardButton]] = [[KeyboardButton(t(language, "button.emergency"))]]
+    rest = [
+        KeyboardButton(t(language, f"button.{a.value}"))
+        for a in actions
+        if a is not Action.EMERGENCY
+    ]
+    rows += [rest[i : i + 2] for i in range(0, len(rest), 2)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+async def install_menu(bot: Bot, employee: Employee, chat_id: int) -> None:
+    """Set the role's commands for this chat, in the employee's language."""
+    language = employee.language
+    commands = [
+        BotCommand(command_for(action, language), t(language, f"command.{action.value}"))
+        for action in actions_for(employee.role)
+    ]
+    await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+
+
+async def show_menu(update: Update, context: BekeyContext, text: str) -> None:
+    """Send a text with the employee's big-button keyboard, and refresh their commands."""
+    employee = context.employee
+    chat = update.effective_chat
+    assert chat is not None
+    await install_menu(context.bot, employee, chat.id)
+    await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard_for(employee)
+    )
+
+
+def role_name(language: str, role: Role) -> str:
+    """Return a role's name in a language."""
+    return t(language, f"role.{role.value}")
+
+
+async def show_help(update: Update, context: BekeyContext) -> None:
+    """Says what this employee's role can do here, with the commands for it."""
+    employee = context.employee
+    language = employee.language
+    lines = [t(language, "help.intro", role=role_name(language, employee.role), unit=employee.unit)]
+    for action in actions_for(employee.role):
+        lines.append(
+            t(
+                language,
+                "help.line",
+                command=f"/{command_for(action, language)}",
+                text=t(language, f"command.{action.value}"),
+            )
+        )
+    lines.append("")
+    lines.append(t(language, "help.emergency_note"))
+    await show_menu(update, context, "\n".join(lines))
+
+
+async def ask_language(update: Update, context: BekeyContext) -> None:
+    """Offers Danish and English, or switches at once when one is named."""
+    if context.args and context.args[0].lower()[:2] in LANGUAGES:
+        await _switch_language(update, context, context.args[0].lower()[:2])
+        return
+    buttons = [
+        [
+            InlineKeyboardButton(t(code, "language.name"), callback_data=LANGUAGE_DATA + code)
+            for code in LANGUAGES
+        ]
+    ]
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        t(context.language, "language.choose"), reply_markup=InlineKeyboardMarkup(buttons)
+    )
+
+
+async def choose_language(update: Update, context: BekeyContext) -> None:
+    """Stores the language pressed and redraws the menu in it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.removeprefix(LANGUAGE_DATA)
+    if code not in LANGUAGES:
+        await query.answer(t(context.language, "access.stale_button"))
+        return
+    await query.answer()
+    await _switch_language(update, context, code)
+
+
+async def _switch_language(update: Update, context: BekeyContext, code: str) -> None:
+    services = context.services
+    employee = context.employee
+    await services.employees.set_language(employee.user_id, code, services.clock.now())
+    await services.audit.record(services.clock.now(), employee.user_id, "language", code)
+    context.employee_or_none = await services.employees.get(employee.user_id)
+    await show_menu(update, context, t(code, "language.changed"))
+
+
+async def answer_unknown(update: Update, context: BekeyContext) -> None:
+    """Points an employee whose message matched nothing back to the buttons."""
+    await show_menu(update, context, t(context.language, "access.not_understood"))
+
+
+async def answer_stale_button(update: Update, context: BekeyContext) -> None:
+    """Answers a press on a button this bot no longer knows, and changes nothing."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t(context.language, "access.stale_button"), show_alert=True)

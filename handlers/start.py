@@ -1,0 +1,93 @@
+"""Joining: /start with an invite token binds this Telegram account to a SmartCare user-id."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommandScopeChat, ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
+
+from bot.context import BekeyContext
+from bot.i18n import both, t
+from handlers.emergency import pin_emergency_card
+from handlers.menu import role_name, show_menu
+from state.invites import Redemption, looks_like_token
+
+log = logging.getLogger(__name__)
+
+_REFUSALS = {
+    Redemption.EXPIRED: "join.expired",
+    Redemption.ACCOUNT_TAKEN: "join.account_taken",
+    Redemption.INACTIVE: "access.stranger",
+}
+
+
+async def start(update: Update, context: BekeyContext) -> None:
+    """Binds the account when /start carries an invite token; otherwise greets the employee."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    token = context.args[0] if context.args else ""
+    if not token:
+        await _greet(update, context)
+        return
+    if not looks_like_token(token):
+        await message.reply_text(both("join.used"))
+        return
+    outcome = await context.services.staff.redeem(token, user.id)
+    if outcome.result is not Redemption.BOUND or outcome.employee is None:
+        log.info("invite redemption by account %s: %s", user.id, outcome.result)
+        if context.employee_or_none is not None and outcome.result is Redemption.USED:
+            await _greet(update, context)  # a bound employee opening their own link again
+            return
+        await message.reply_text(both(_REFUSALS.get(outcome.result, "join.used")))
+        return
+    employee = outcome.employee
+    context.employee_or_none = employee
+    log.info("account %s bound to an employee", user.id)
+    if outcome.previous_telegram_id is not None:
+        await _tell_old_account(context, outcome.previous_telegram_id, employee.language)
+    language = employee.language
+    await show_menu(
+        update,
+        context,
+        t(
+            language,
+            "join.welcome",
+            name=employee.name,
+            user_id=employee.user_id,
+            role=role_name(language, employee.role),
+            unit=employee.unit,
+        )
+        + "\n\n"
+        + t(language, "join.menu_ready"),
+    )
+    await pin_emergency_card(context, employee, user.id)
+
+
+async def _greet(update: Update, context: BekeyContext) -> None:
+    employee = context.employee
+    language = employee.language
+    await show_menu(
+        update,
+        context,
+        t(
+            language,
+            "join.welcome_back",
+            name=employee.name,
+            user_id=employee.user_id,
+            role=role_name(language, employee.role),
+            unit=employee.unit,
+        ),
+    )
+
+
+async def _tell_old_account(context: BekeyContext, telegram_id: int, language: str) -> None:
+    """Tell the account that lost the binding, and take its menu away (best effort)."""
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+        await context.bot.send_message(
+            telegram_id, t(language, "join.moved"), reply_markup=ReplyKeyboardRemove()
+        )
+    except TelegramError as exc:
+        log.info("could not tell the old account: %s", type(exc).__name__)

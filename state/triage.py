@@ -1,0 +1,338 @@
+"""The fault triage: a caregiver's one-tap path from "the door will not open" to a report.
+
+- ``TriageState``, ``TriageCategory``, ``Answer``: where a triage stands, the kind of
+  fault it found, and the answers to the checks.
+- ``CHECK_STEPS``, ``FINAL_STATES``: the three checks in order, and the states a triage
+  ends in.
+- ``Triage``: the model, one per triage; a plain dataclass that the storage loads and saves.
+- ``TRIAGE_MACHINE``: the one ``transitions.Machine`` shared by every triage.
+- ``attached``, ``fire``, ``allowed_triggers``: how callers step a triage.
+
+The checks are the seed's "Reporting a fault": before reporting, the employee finds out
+whether the fault is in the phone, in Bekey (the app, the login) or in the door (the lock
+unit); a network that is down goes to the emergency card instead. The diagram is in
+``triage.md``.
+
+Callers load a triage at its stored state, ``fire`` one trigger, then do their I/O and
+persist (the storage checks ``version`` against double taps). Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final, cast
+
+from transitions import EventData, Machine
+
+from state.cpr import contains_cpr
+
+
+class TriageState(StrEnum):
+    """Where a triage stands."""
+
+    CHOOSING_CITIZEN = "choosing_citizen"
+    CHECKING_PHONE = "checking_phone"
+    CHECKING_LOGIN = "checking_login"
+    CHECKING_LOCK = "checking_lock"
+    DESCRIBING = "describing"
+    CONFIRMING = "confirming"
+    SUBMITTED = "submitted"
+    SOLVED_BY_CAREGIVER = "solved_by_caregiver"
+    NETWORK_DOWN = "network_down"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class TriageCategory(StrEnum):
+    """Where the fault lies; decides who is contacted (see state.routing)."""
+
+    PHONE = "phone"
+    LOGIN = "login"
+    DOOR = "door"
+    EMERGENCY = "emergency"  # tickets from the emergency card, never set by the triage
+
+
+class Answer(StrEnum):
+    """A caregiver's answer to one check."""
+
+    YES = "yes"
+    NO = "no"
+
+
+CHECK_STEPS: Final = (
+    TriageState.CHECKING_PHONE,
+    TriageState.CHECKING_LOGIN,
+    TriageState.CHECKING_LOCK,
+)
+
+FINAL_STATES: Final = frozenset(
+    {
+        TriageState.SUBMITTED,
+        TriageState.SOLVED_BY_CAREGIVER,
+        TriageState.NETWORK_DOWN,
+        TriageState.CANCELLED,
+        TriageState.EXPIRED,
+    }
+)
+
+# The check at which each category is decided: where `back` from describing returns to.
+_STEP_DECIDING: Final[Mapping[TriageCategory, TriageState]] = {
+    TriageCategory.PHONE: TriageState.CHECKING_PHONE,
+    TriageCategory.LOGIN: TriageState.CHECKING_LOGIN,
+    TriageCategory.DOOR: TriageState.CHECKING_LOCK,
+}
+
+# Keyword arguments each trigger takes, with their types; the others take none.
+_ARGUMENTS: Final[Mapping[str, Mapping[str, type]]] = {
+    "choose_citizen": {"citizen_id": int},
+    "describe": {"text": str},
+}
+
+
+@dataclass(eq=False)
+class Triage:
+    """One caregiver's fault triage: the model the shared machine steps."""
+
+    id: int | None
+    user_id: str
+    state: str
+    citizen_id: int | None = None
+    category: str | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    version: int = 0
+
+
+def new_triage(user_id: str) -> Triage:
+    """Start an unsaved triage for the employee with this SmartCare user-id."""
+    return Triage(id=None, user_id=user_id, state=TriageState.CHOOSING_CITIZEN.value)
+
+
+# Callbacks and conditions. The machine sends EventData; conditions only read, callbacks
+# only change the model in memory, and all of them run before the state changes.
+
+_Callback = Callable[[EventData], None]
+_Condition = Callable[[EventData], bool]
+
+
+def _triage(event: EventData) -> Triage:
+    return cast(Triage, event.model)
+
+
+def _store_citizen(event: EventData) -> None:
+    _triage(event).citizen_id = event.kwargs["citizen_id"]
+
+
+def _forget_citizen(event: EventData) -> None:
+    _triage(event).citizen_id = None
+
+
+def _record(answer: Answer) -> _Callback:
+    def record(event: EventData) -> None:
+        triage = _triage(event)
+        triage.answers[triage.state] = answer.value
+
+    return record
+
+
+def _decide(category: TriageCategory) -> _Callback:
+    def decide(event: EventData) -> None:
+        _triage(event).category = category.value
+
+    return decide
+
+
+def _forget_category(event: EventData) -> None:
+    _triage(event).category = None
+
+
+def _forget_answer(step: TriageState) -> _Callback:
+    def forget(event: EventData) -> None:
+        _triage(event).answers.pop(step.value, None)
+
+    return forget
+
+
+def _store_description(event: EventData) -> None:
+    _triage(event).description = event.kwargs["text"]
+
+
+def _forget_description(event: EventData) -> None:
+    _triage(event).description = None
+
+
+def _category_is(category: TriageCategory) -> _Condition:
+    def category_is(event: EventData) -> bool:
+        return _triage(event).category == category
+
+    return category_is
+
+
+def _text_is_free_of_cpr(event: EventData) -> bool:
+    # The caller guards already; this is the last line before the text is stored.
+    return not contains_cpr(event.kwargs["text"])
+
+
+def _transition(
+    trigger: str,
+    source: TriageState | Iterable[TriageState],
+    dest: TriageState,
+    *,
+    before: Iterable[_Callback] = (),
+    conditions: Iterable[_Condition] = (),
+) -> dict[str, Any]:
+    sources = [source] if isinstance(source, TriageState) else list(source)
+    return {
+        "trigger": trigger,
+        "source": [state.value for state in sources],
+        "dest": dest.value,
+        "before": list(before),
+        "conditions": list(conditions),
+    }
+
+
+_S = TriageState
+_C = TriageCategory
+_ONGOING: Final = [state for state in TriageState if state not in FINAL_STATES]
+
+_TRANSITIONS: Final = [
+    _transition("choose_citizen", _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
+    # The phone: network and Bluetooth.
+    _transition("answer_yes", _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
+    _transition(
+        "answer_no",
+        _S.CHECKING_PHONE,
+        _S.DESCRIBING,
+        before=[_record(Answer.NO), _decide(_C.PHONE)],
+    ),
+    # Bekey: open the app and log in.
+    _transition("answer_yes", _S.CHECKING_LOGIN, _S.CHECKING_LOCK, before=[_record(Answer.YES)]),
+    _transition(
+        "answer_no",
+        _S.CHECKING_LOGIN,
+        _S.DESCRIBING,
+        before=[_record(Answer.NO), _decide(_C.LOGIN)],
+    ),
+    # The door: the app finds the lock and the lock answers. Either way it is the lock
+    # unit's matter (yes: they talk but the door still will not open).
+    _transition(
+        "answer_yes",
+        _S.CHECKING_LOCK,
+        _S.DESCRIBING,
+        before=[_record(Answer.YES), _decide(_C.DOOR)],
+    ),
+    _transition(
+        "answer_no",
+        _S.CHECKING_LOCK,
+        _S.DESCRIBING,
+        before=[_record(Answer.NO), _decide(_C.DOOR)],
+    ),
+    _transition("network_down", _S.CHECKING_PHONE, _S.NETWORK_DOWN),
+    _transition("works_now", CHECK_STEPS, _S.SOLVED_BY_CAREGIVER),
+    _transition(
+        "describe",
+        _S.DESCRIBING,
+        _S.CONFIRMING,
+        conditions=[_text_is_free_of_cpr],
+        before=[_store_description],
+    ),
+    _transition("skip_description", _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
+    _transition("confirm", _S.CONFIRMING, _S.SUBMITTED),
+    # Back: one step up the path, forgetting what was decided there.
+    _transition("back", _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
+    _transition(
+        "back",
+        _S.CHECKING_LOGIN,
+        _S.CHECKING_PHONE,
+        before=[_forget_answer(_S.CHECKING_PHONE)],
+    ),
+    _transition(
+        "back",
+        _S.CHECKING_LOCK,
+        _S.CHECKING_LOGIN,
+        before=[_forget_answer(_S.CHECKING_LOGIN)],
+    ),
+    *(
+        _transition(
+            "back",
+            _S.DESCRIBING,
+            step,
+            conditions=[_category_is(category)],
+            before=[_forget_category, _forget_answer(step)],
+        )
+        for category, step in _STEP_DECIDING.items()
+    ),
+    _transition("back", _S.CONFIRMING, _S.DESCRIBING, before=[_forget_description]),
+    _transition("cancel", _ONGOING, _S.CANCELLED),
+    _transition("expire", _ONGOING, _S.EXPIRED),
+]
+
+TRIAGE_MACHINE: Final = Machine(
+    model=None,
+    states=[{"name": state.value, "final": state in FINAL_STATES} for state in TriageState],
+    initial=TriageState.CHOOSING_CITIZEN.value,
+    transitions=_TRANSITIONS,
+    auto_transitions=False,
+    ignore_invalid_triggers=False,
+    queued=False,
+    send_event=True,
+    name="triage",
+)
+
+# What add_model binds onto a model; removed again on detach, so that a detached triage
+# is a plain dataclass and attaching it again binds afresh (no "Skip binding" warnings).
+_BOUND_NAMES: Final = frozenset(
+    {"trigger", "may_trigger"}
+    | set(TRIAGE_MACHINE.events)
+    | {f"may_{trigger}" for trigger in TRIAGE_MACHINE.events}
+    | {f"is_{state}" for state in TRIAGE_MACHINE.states}
+)
+
+
+@contextmanager
+def attached(triage: Triage) -> Iterator[Triage]:
+    """Attach the triage to the shared machine at its stored state; detach it afterwards."""
+    if triage in TRIAGE_MACHINE.models:  # identity (eq=False): attached by an outer block
+        yield triage
+        return
+    stored = str(triage.state)  # a plain str: transitions reads an Enum by its name
+    if stored not in TRIAGE_MACHINE.states:
+        raise ValueError(f"unknown triage state {stored!r}")
+    TRIAGE_MACHINE.add_model(triage, initial=stored)
+    try:
+        yield triage
+    finally:
+        TRIAGE_MACHINE.remove_model(triage)
+        for name in _BOUND_NAMES.intersection(vars(triage)):
+            delattr(triage, name)
+
+
+def allowed_triggers(state: str) -> list[str]:
+    """List the triggers the machine knows from this state, in a stable order."""
+    return TRIAGE_MACHINE.get_triggers(str(state))  # transitions reads an Enum by its name
+
+
+def _check_arguments(trigger: str, kwargs: Mapping[str, object]) -> None:
+    expected = _ARGUMENTS.get(trigger, {})
+    if kwargs.keys() != expected.keys():
+        raise TypeError(f"{trigger} takes {sorted(expected)}, got {sorted(kwargs)}")
+    for name, kind in expected.items():
+        value = kwargs[name]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            # Name the type only: the value may be a caregiver's free text.
+            raise TypeError(f"{trigger}: {name} must be {kind.__name__}")
+
+
+def fire(triage: Triage, trigger: str, **kwargs: object) -> bool:
+    """Step the triage by the trigger; False is a refusal and leaves the triage unchanged."""
+    if trigger not in allowed_triggers(triage.state):
+        return False
+    _check_arguments(trigger, kwargs)
+    with attached(triage):
+        stepped = TRIAGE_MACHINE.events[trigger].trigger(triage, **kwargs)
+    if stepped:
+        triage.version += 1
+    return stepped

@@ -1,0 +1,217 @@
+"""The ticket status machine: every (state, trigger) pair, and the shared-machine pattern."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Any
+
+import pytest
+from transitions import Machine
+
+from state import ticket as ticket_module
+from state.ticket import (
+    FINAL_STATES,
+    OPEN_STATES,
+    TICKET_MACHINE,
+    Ticket,
+    TicketStatus,
+    allowed_triggers,
+    attached,
+    fire,
+    format_ticket_number,
+)
+
+S = TicketStatus
+
+TRIGGERS = ("take", "contact", "resolve", "cancel")
+
+ARGUMENTS: dict[str, dict[str, Any]] = {
+    "take": {"by": "planner-1"},
+    "contact": {"by": "planner-1", "party": "lock_partner"},
+    "resolve": {"by": "planner-1"},
+}
+
+# Every allowed step; any pair not here is a refusal.
+EXPECTED: dict[tuple[S, str], S] = {
+    (S.OPEN, "take"): S.TAKEN,
+    (S.OPEN, "contact"): S.CONTACTED,
+    (S.OPEN, "resolve"): S.RESOLVED,
+    (S.OPEN, "cancel"): S.CANCELLED,
+    (S.TAKEN, "contact"): S.CONTACTED,
+    (S.TAKEN, "resolve"): S.RESOLVED,
+    (S.CONTACTED, "resolve"): S.RESOLVED,
+}
+
+
+def loaded(state: S) -> Ticket:
+    """Build a ticket as the storage would load it, standing in the given state."""
+    ticket = Ticket(id=5, number=42, state=state.value, category="door", version=2)
+    if state in (S.TAKEN, S.CONTACTED, S.RESOLVED):
+        ticket.taken_by = "planner-1"
+    if state in (S.CONTACTED, S.RESOLVED):
+        ticket.contacted = "lock_partner"
+    return ticket
+
+
+def snapshot(ticket: Ticket) -> tuple[dict[str, Any], set[str]]:
+    """Capture the ticket's data and its attribute names."""
+    return dataclasses.asdict(ticket), set(vars(ticket))
+
+
+def field_names() -> set[str]:
+    """Name the dataclass fields of Ticket."""
+    return {f.name for f in dataclasses.fields(Ticket)}
+
+
+@pytest.mark.parametrize(("state", "trigger"), list(itertools.product(S, TRIGGERS)))
+def test_every_state_and_trigger(state: S, trigger: str) -> None:
+    ticket = loaded(state)
+    before = snapshot(ticket)
+    expected = EXPECTED.get((state, trigger))
+
+    stepped = fire(ticket, trigger, **ARGUMENTS.get(trigger, {}))
+
+    if expected is None:
+        assert stepped is False
+        assert snapshot(ticket) == before
+    else:
+        assert stepped is True
+        assert ticket.state == expected
+        assert ticket.version == 3
+    assert TICKET_MACHINE.models == []
+    assert set(vars(ticket)) == field_names()
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_allowed_triggers_match_the_table(state: S) -> None:
+    allowed = {trigger for (source, trigger) in EXPECTED if source == state}
+    assert set(allowed_triggers(state)) == allowed
+
+
+def test_open_and_final_states_split_the_statuses() -> None:
+    assert set(S) == OPEN_STATES | FINAL_STATES
+    assert not OPEN_STATES & FINAL_STATES
+    assert {state for state in S if allowed_triggers(state)} == OPEN_STATES
+
+
+def test_take_records_who_took_it() -> None:
+    ticket = loaded(S.OPEN)
+    assert fire(ticket, "take", by="key-7")
+    assert ticket.taken_by == "key-7"
+
+
+def test_contact_from_open_takes_the_ticket_implicitly() -> None:
+    ticket = loaded(S.OPEN)
+    assert fire(ticket, "contact", by="key-7", party="bekey")
+    assert ticket.taken_by == "key-7"
+    assert ticket.contacted == "bekey"
+
+
+def test_contact_keeps_the_one_who_took_it() -> None:
+    ticket = loaded(S.TAKEN)
+    assert fire(ticket, "contact", by="key-7", party="it")
+    assert ticket.taken_by == "planner-1"
+    assert ticket.contacted == "it"
+
+
+def test_resolve_sets_taken_by_only_when_empty() -> None:
+    untaken = loaded(S.OPEN)
+    assert fire(untaken, "resolve", by="leader-1")
+    assert untaken.taken_by == "leader-1"
+    taken = loaded(S.CONTACTED)
+    assert fire(taken, "resolve", by="leader-1")
+    assert taken.taken_by == "planner-1"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "arguments"),
+    [
+        ("contact", {"by": "planner-1", "party": "locksmith"}),
+        ("contact", {"by": " ", "party": "bekey"}),
+        ("take", {"by": ""}),
+        ("resolve", {"by": ""}),
+    ],
+)
+def test_bad_button_data_is_a_refusal(trigger: str, arguments: dict[str, Any]) -> None:
+    ticket = loaded(S.OPEN)
+    before = snapshot(ticket)
+    assert fire(ticket, trigger, **arguments) is False
+    assert snapshot(ticket) == before
+
+
+def test_a_missing_argument_is_a_programming_error() -> None:
+    with pytest.raises(TypeError):
+        fire(loaded(S.OPEN), "contact", by="planner-1")
+    with pytest.raises(TypeError):
+        fire(loaded(S.OPEN), "take", by=7)
+    with pytest.raises(TypeError):
+        fire(loaded(S.OPEN), "cancel", by="planner-1")
+    assert TICKET_MACHINE.models == []
+
+
+def test_unknown_trigger_is_a_refusal() -> None:
+    assert fire(loaded(S.OPEN), "reopen") is False
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [(0, "F-0000"), (7, "F-0007"), (42, "F-0042"), (9999, "F-9999"), (12345, "F-12345")],
+)
+def test_format_ticket_number(number: int, shown: str) -> None:
+    assert format_ticket_number(number) == shown
+
+
+def test_a_negative_ticket_number_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        format_ticket_number(-1)
+
+
+def test_the_shared_machine_is_never_created_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    machine = ticket_module.TICKET_MACHINE
+
+    def refuse_to_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a machine was built")
+
+    monkeypatch.setattr(Machine, "__init__", refuse_to_build)
+    for number in range(50):
+        ticket = Ticket(id=number, number=number, state="open", category="login")
+        assert fire(ticket, "take", by="planner-1")
+        assert fire(ticket, "resolve", by="planner-1")
+    assert ticket_module.TICKET_MACHINE is machine
+    assert machine.models == []
+
+
+def test_a_loaded_model_keeps_its_stored_state() -> None:
+    ticket = loaded(S.CONTACTED)
+    with attached(ticket):
+        assert ticket.state == S.CONTACTED
+        assert TICKET_MACHINE.models == [ticket]
+    assert fire(ticket, "resolve", by="planner-2")
+    assert ticket.state == S.RESOLVED
+
+
+def test_two_models_sharing_the_machine_do_not_affect_each_other() -> None:
+    first = loaded(S.OPEN)
+    second = loaded(S.OPEN)
+    second_before = snapshot(second)
+    with attached(second):
+        assert fire(first, "take", by="planner-1")
+        assert TICKET_MACHINE.models == [second]
+    assert first.state == S.TAKEN
+    assert snapshot(second) == second_before
+
+
+def test_attached_detaches_when_the_block_raises() -> None:
+    ticket = loaded(S.TAKEN)
+    with pytest.raises(RuntimeError), attached(ticket):
+        raise RuntimeError
+    assert TICKET_MACHINE.models == []
+    assert set(vars(ticket)) == field_names()
+
+
+def test_an_unknown_stored_state_is_refused() -> None:
+    ticket = Ticket(id=1, number=1, state="lost", category="door")
+    assert fire(ticket, "cancel") is False
+    with pytest.raises(ValueError, match="unknown ticket state"), attached(ticket):
+        pass
