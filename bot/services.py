@@ -15,6 +15,8 @@ from bot.storage.employees import Employees
 from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxStore
 from bot.storage.updates import ProcessedUpdates
+from bot.tickets import TicketService
+from bot.triage import TriageService
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Services:
     updates: ProcessedUpdates
     outbox: Outbox
     staff: StaffService
+    tickets: TicketService
+    triage: TriageService
     bot_username: str = field(default="")
 
     @classmethod
@@ -37,6 +41,7 @@ class Services:
         """Build the services over the configured database (not yet opened)."""
         clock = clock or Clock()
         db = Database(settings.database_path)
+        tickets = TicketService(db, clock, settings)
         return cls(
             settings=settings,
             clock=clock,
@@ -47,6 +52,8 @@ class Services:
             updates=ProcessedUpdates(db),
             outbox=Outbox(OutboxStore(db), clock),
             staff=StaffService(db, clock, settings),
+            tickets=tickets,
+            triage=TriageService(db, clock, settings, tickets),
         )
 
     async def open(self) -> None:

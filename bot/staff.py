@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.storage.audit import Audit
-from bot.storage.database import Database
+from bot.storage.database import Database, Session
 from bot.storage.employees import Employee, Employees, StaffRow
 from bot.storage.invites import Invites
 from state.invites import Redemption, hash_token, invite_link, new_token
@@ -68,39 +69,51 @@ class StaffService:
         """Invite several employees in one transaction: all of them, or none."""
         now = self.clock.now()
         out: list[Invitation] = []
-        async with self.db.transaction() as s:
-            for staff in rows:
-                if inviter is not None:
-                    existing = await Employees.get_in(s, staff.user_id)
-                    if not may_invite(
-                        inviter.role,
-                        inviter.unit,
-                        staff.role,
-                        staff.unit,
-                        existing.role if existing else None,
-                        existing.unit if existing else None,
-                    ):
-                        await Audit.record_in(s, now, actor, "invite", staff.user_id, "refused")
-                        raise InviteRefused(staff.user_id)
-                before, after = await Employees.upsert_in(
-                    s, staff, now, language=self.settings.default_language
-                )
-                if before is not None and (before.role != after.role or before.unit != after.unit):
-                    await Audit.record_in(
-                        s,
-                        now,
-                        actor,
-                        "role_change",
-                        staff.user_id,
-                        f"{before.role.value}@{before.unit}->{after.role.value}@{after.unit}",
-                    )
-                token = new_token()
-                await Invites.create_in(
-                    s, hash_token(token), staff.user_id, actor, now, now + self.settings.invite_ttl
-                )
-                await Audit.record_in(s, now, actor, "invite", staff.user_id, "ok")
-                out.append(Invitation(after, token, invite_link(bot_username, token)))
+        try:
+            async with self.db.transaction() as s:
+                for staff in rows:
+                    if inviter is not None and not await self._may_invite_in(s, inviter, staff):
+                        raise InviteRefused(staff.user_id)  # rolls the whole batch back
+                    out.append(await self._invite_in(s, staff, actor, bot_username, now))
+        except InviteRefused as refusal:
+            async with self.db.transaction() as s:
+                await Audit.record_in(s, now, actor, "invite", str(refusal), "refused")
+            raise
         return out
+
+    @staticmethod
+    async def _may_invite_in(s: Session, inviter: Employee, staff: StaffRow) -> bool:
+        existing = await Employees.get_in(s, staff.user_id)
+        return may_invite(
+            inviter.role,
+            inviter.unit,
+            staff.role,
+            staff.unit,
+            existing.role if existing else None,
+            existing.unit if existing else None,
+        )
+
+    async def _invite_in(
+        self, s: Session, staff: StaffRow, actor: str, bot_username: str, now: datetime
+    ) -> Invitation:
+        before, after = await Employees.upsert_in(
+            s, staff, now, language=self.settings.default_language
+        )
+        if before is not None and (before.role != after.role or before.unit != after.unit):
+            await Audit.record_in(
+                s,
+                now,
+                actor,
+                "role_change",
+                staff.user_id,
+                f"{before.role.value}@{before.unit}->{after.role.value}@{after.unit}",
+            )
+        token = new_token()
+        await Invites.create_in(
+            s, hash_token(token), staff.user_id, actor, now, now + self.settings.invite_ttl
+        )
+        await Audit.record_in(s, now, actor, "invite", staff.user_id, "ok")
+        return Invitation(after, token, invite_link(bot_username, token))
 
     async def redeem(self, token: str, telegram_id: int) -> RedeemOutcome:
         """Bind the account to the invite's user-id; exactly one of racing redemptions wins."""

@@ -18,11 +18,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import EMERGENCY_PREFIX, TICKET_PREFIX, TRIAGE_PREFIX
 from bot.i18n import all_variants
-from handlers import errors, gate, invite, menu, start
-from state.roles import INVITERS, Action
+from handlers import emergency, errors, gate, invite, menu, start, text, tickets, triage
+from state.roles import INVITERS, TICKET_HANDLERS, Action
 
-GATE_GROUP = -1
+GATE_GROUP = -2
+CPR_GROUP = -1
 
 
 def _button(action: Action) -> filters.BaseFilter:
@@ -35,23 +37,53 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add = application.add_handler
     # 1. Every update passes the gate first: private only, once, known staff only.
     add(TypeHandler(Update, gate.admit_employee), group=GATE_GROUP)
+    # 2. Then the CPR guard: text that looks like a CPR number goes no further.
+    add(MessageHandler(filters.TEXT | filters.CAPTION, text.guard_cpr), group=CPR_GROUP)
 
-    # 2. Joining and menus.
+    # 3. The emergency, first of all actions.
+    add(CommandHandler(menu.command_names(Action.EMERGENCY), emergency.show_emergency))
+    add(MessageHandler(_button(Action.EMERGENCY), emergency.show_emergency))
+    add(CallbackQueryHandler(emergency.choose_emergency_citizen, pattern=f"^{EMERGENCY_PREFIX}"))
+
+    # 4. Fault triage.
+    add(CommandHandler(menu.command_names(Action.REPORT_FAULT), triage.start_triage))
+    add(MessageHandler(_button(Action.REPORT_FAULT), triage.start_triage))
+    add(CommandHandler(["annuller", "cancel"], triage.cancel_triage))
+    add(CallbackQueryHandler(triage.press_triage, pattern=f"^{TRIAGE_PREFIX}"))
+
+    # 5. Tickets: lists by command, actions by button (authorised again in the service).
+    add(
+        CommandHandler(
+            menu.command_names(Action.TICKETS),
+            gate.for_roles(TICKET_HANDLERS, tickets.list_unit_tickets),
+        )
+    )
+    add(
+        MessageHandler(
+            _button(Action.TICKETS), gate.for_roles(TICKET_HANDLERS, tickets.list_unit_tickets)
+        )
+    )
+    add(CommandHandler(menu.command_names(Action.MY_TICKETS), tickets.list_my_tickets))
+    add(MessageHandler(_button(Action.MY_TICKETS), tickets.list_my_tickets))
+    add(CallbackQueryHandler(tickets.press_ticket, pattern=f"^{TICKET_PREFIX}"))
+
+    # 6. Joining and menus.
     add(CommandHandler("start", start.start))
     add(CommandHandler(menu.command_names(Action.HELP), menu.show_help))
     add(MessageHandler(_button(Action.HELP), menu.show_help))
     add(CommandHandler(menu.command_names(Action.LANGUAGE), menu.ask_language))
     add(CallbackQueryHandler(menu.choose_language, pattern=f"^{menu.LANGUAGE_DATA}"))
 
-    # 3. Admin: invites (role checked here, at registration).
+    # 7. Admin: invites (role checked here, at registration).
     add(
         CommandHandler(
             menu.command_names(Action.INVITE), gate.for_roles(INVITERS, invite.invite_employee)
         )
     )
 
-    # 4. Catch-alls, last: unknown buttons and anything not understood.
+    # 8. Catch-alls, last: typed text to what waits for it, unknown buttons, the rest.
+    add(MessageHandler(filters.TEXT & ~filters.COMMAND, text.route_text))
     add(CallbackQueryHandler(menu.answer_stale_button))
-    add(MessageHandler(filters.ChatType.PRIVATE, menu.answer_unknown))
+    add(MessageHandler(filters.ALL, menu.answer_unknown))
 
     application.add_error_handler(errors.report_error)

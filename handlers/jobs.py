@@ -24,6 +24,8 @@ async def run_due_work(application: Application[Any, Any, Any, Any, Any, Any]) -
     services: Services = application.bot_data["services"]
     now = services.clock.now()
     await services.updates.forget_before(services.updates.horizon(now))
+    await services.triage.expire_idle()
+    await services.tickets.escalate_due()
     await services.outbox.flush(application.bot)
 
 

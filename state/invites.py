@@ -7,6 +7,8 @@ import re
 import secrets
 from enum import StrEnum
 
+from state.cpr import contains_cpr
+
 TOKEN_BYTES = 24
 """192 random bits: 32 base64url characters, well inside the 64 a deep link allows."""
 
@@ -26,8 +28,11 @@ class Redemption(StrEnum):
 
 
 def new_token() -> str:
-    """Return a fresh invite token (base64url, no padding)."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    """Return a fresh invite token (base64url, no padding), never one the CPR guard would stop."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if not contains_cpr(token):
+            return token
 
 
 def hash_token(token: str) -> str:

@@ -74,11 +74,16 @@ class Citizens:
             ),
         )
 
+    @staticmethod
+    async def get_in(s: Session, citizen_id: int) -> Citizen | None:
+        """Return a citizen by id, inside a session."""
+        row = await s.fetchone("SELECT * FROM citizens WHERE id = ?", (citizen_id,))
+        return Citizen.from_row(row) if row else None
+
     async def get(self, citizen_id: int) -> Citizen | None:
         """Return a citizen by id."""
         async with self.db.read() as s:
-            row = await s.fetchone("SELECT * FROM citizens WHERE id = ?", (citizen_id,))
-        return Citizen.from_row(row) if row else None
+            return await self.get_in(s, citizen_id)
 
     async def with_bekey(self, unit: str, query: str = "") -> list[Citizen]:
         """Return a unit's active Bekey citizens whose name, address or ref contains the query."""

@@ -59,6 +59,12 @@ class Employees:
             row = await s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
         return Employee.from_row(row) if row else None
 
+    @staticmethod
+    async def by_telegram_id_in(s: Session, telegram_id: int) -> Employee | None:
+        """Return the employee bound to a Telegram account, inside a session."""
+        row = await s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
+        return Employee.from_row(row) if row else None
+
     async def get(self, user_id: str) -> Employee | None:
         """Return an employee by user-id."""
         async with self.db.read() as s:
@@ -123,11 +129,18 @@ class Employees:
 
     async def in_unit(self, unit: str, roles: frozenset[Role]) -> list[Employee]:
         """Return the active, bound employees of a unit who hold one of the roles."""
-        marks = ",".join("?" for _ in roles)
         async with self.db.read() as s:
-            rows = await s.fetchall(
-                f"SELECT * FROM employees WHERE unit = ? AND role IN ({marks})"  # noqa: S608
-                " AND active = 1 AND telegram_id IS NOT NULL ORDER BY user_id",
-                (unit, *sorted(r.value for r in roles)),
-            )
+            return await self.in_unit_in(s, unit, roles)
+
+    @staticmethod
+    async def in_unit_in(s: Session, unit: str, roles: frozenset[Role]) -> list[Employee]:
+        """Return the active, bound employees of a unit with one of the roles, in a session."""
+        if not roles:
+            return []
+        marks = ",".join("?" for _ in roles)
+        rows = await s.fetchall(
+            f"SELECT * FROM employees WHERE unit = ? AND role IN ({marks})"  # noqa: S608
+            " AND active = 1 AND telegram_id IS NOT NULL ORDER BY user_id",
+            (unit, *sorted(r.value for r in roles)),
+        )
         return [Employee.from_row(r) for r in rows]

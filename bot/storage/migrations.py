@@ -104,6 +104,64 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX outbox_topic ON outbox (topic);
         """,
     ),
+    Migration(
+        2,
+        "triages, tickets with their event trail, per-unit ticket numbers",
+        """
+        CREATE TABLE tickets (
+            id                INTEGER PRIMARY KEY,
+            number            INTEGER NOT NULL UNIQUE,
+            reporter          TEXT NOT NULL REFERENCES employees (user_id),
+            unit              TEXT NOT NULL,
+            citizen_id        INTEGER REFERENCES citizens (id),
+            citizen_text      TEXT,
+            category          TEXT NOT NULL,
+            answers           TEXT NOT NULL DEFAULT '{}',
+            description       TEXT,
+            state             TEXT NOT NULL,
+            taken_by          TEXT REFERENCES employees (user_id),
+            contacted         TEXT,
+            escalation_level  INTEGER NOT NULL DEFAULT 0,
+            version           INTEGER NOT NULL DEFAULT 0,
+            triage_id         INTEGER UNIQUE,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL
+        );
+        CREATE INDEX tickets_unit_state ON tickets (unit, state, created_at);
+        CREATE INDEX tickets_reporter ON tickets (reporter, state);
+
+        CREATE TABLE ticket_events (
+            id          INTEGER PRIMARY KEY,
+            ticket_id   INTEGER NOT NULL REFERENCES tickets (id),
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            from_state  TEXT,
+            to_state    TEXT NOT NULL,
+            detail      TEXT
+        );
+        CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
+
+        CREATE TABLE triages (
+            id           INTEGER PRIMARY KEY,
+            user_id      TEXT NOT NULL REFERENCES employees (user_id),
+            chat_id      INTEGER NOT NULL,
+            state        TEXT NOT NULL,
+            citizen_id   INTEGER REFERENCES citizens (id),
+            category     TEXT,
+            answers      TEXT NOT NULL DEFAULT '{}',
+            description  TEXT,
+            version      INTEGER NOT NULL DEFAULT 0,
+            message_id   INTEGER,
+            search       TEXT,
+            ticket_id    INTEGER REFERENCES tickets (id),
+            started_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL,
+            ended_at     TEXT
+        );
+        CREATE UNIQUE INDEX triages_one_active ON triages (user_id) WHERE ended_at IS NULL;
+        CREATE INDEX triages_idle ON triages (ended_at, updated_at)
+        """,
+    ),
 )
 
 

@@ -1,0 +1,238 @@
+"""Tickets and their time-stamped event trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_db, to_db
+from bot.storage.database import Database, Session
+from state.ticket import OPEN_STATES, Ticket, TicketStatus
+
+
+@dataclass
+class StoredTicket:
+    """A ticket model as stored, with what the report said."""
+
+    model: Ticket
+    reporter: str
+    unit: str
+    citizen_id: int | None
+    citizen_text: str | None
+    answers: dict[str, str]
+    description: str | None
+    escalation_level: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> StoredTicket:
+        """Build from a tickets row."""
+        model = Ticket(
+            id=row["id"],
+            number=row["number"],
+            state=row["state"],
+            category=row["category"],
+            taken_by=row["taken_by"],
+            contacted=row["contacted"],
+            version=row["version"],
+        )
+        return cls(
+            model=model,
+            reporter=row["reporter"],
+            unit=row["unit"],
+            citizen_id=row["citizen_id"],
+            citizen_text=row["citizen_text"],
+            answers=json.loads(row["answers"]),
+            description=row["description"],
+            escalation_level=row["escalation_level"],
+            created_at=from_db(row["created_at"]),
+            updated_at=from_db(row["updated_at"]),
+        )
+
+    @property
+    def id(self) -> int:
+        """The ticket's row id."""
+        assert self.model.id is not None
+        return self.model.id
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What a report carries when it becomes a ticket."""
+
+    reporter: str
+    unit: str
+    category: str
+    citizen_id: int | None
+    answers: dict[str, str]
+    description: str | None
+    triage_id: int | None = None
+    citizen_text: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """One step in a ticket's life."""
+
+    at: datetime
+    actor: str
+    from_state: str | None
+    to_state: str
+    detail: str | None
+
+
+_OPEN = tuple(state.value for state in sorted(OPEN_STATES))
+
+
+class Tickets:
+    """The tickets and ticket_events tables."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    async def create_in(s: Session, new: NewTicket, now: datetime) -> StoredTicket:
+        """Store a new open ticket with the next number, and its first event."""
+        row = await s.fetchone("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets")
+        number = int(row["n"]) if row else 1
+        stamp = to_db(now)
+        ticket_id = await s.insert(
+            "INSERT INTO tickets (number, reporter, unit, citizen_id, citizen_text, category,"
+            " answers, description, state, triage_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                number,
+                new.reporter,
+                new.unit,
+                new.citizen_id,
+                new.citizen_text,
+                new.category,
+                json.dumps(new.answers),
+                new.description,
+                TicketStatus.OPEN.value,
+                new.triage_id,
+                stamp,
+                stamp,
+            ),
+        )
+        await Tickets.record_event_in(
+            s, ticket_id, now, new.reporter, None, TicketStatus.OPEN, new.category
+        )
+        stored = await Tickets.get_in(s, ticket_id)
+        assert stored is not None
+        return stored
+
+    @staticmethod
+    async def get_in(s: Session, ticket_id: int) -> StoredTicket | None:
+        """Return a ticket by id."""
+        row = await s.fetchone("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        return StoredTicket.from_row(row) if row else None
+
+    async def get(self, ticket_id: int) -> StoredTicket | None:
+        """Return a ticket by id, in its own read."""
+        async with self.db.read() as s:
+            return await self.get_in(s, ticket_id)
+
+    @staticmethod
+    async def save_in(
+        s: Session, stored: StoredTicket, expected_version: int, now: datetime
+    ) -> bool:
+        """Write the model back if its version has not moved; False otherwise."""
+        model = stored.model
+        changed = await s.change(
+            "UPDATE tickets SET state = ?, taken_by = ?, contacted = ?, version = ?,"
+            " citizen_id = ?, citizen_text = ?, escalation_level = ?, updated_at = ?"
+            " WHERE id = ? AND version = ?",
+            (
+                model.state,
+                model.taken_by,
+                model.contacted,
+                model.version,
+                stored.citizen_id,
+                stored.citizen_text,
+                stored.escalation_level,
+                to_db(now),
+                model.id,
+                expected_version,
+            ),
+        )
+        return changed == 1
+
+    @staticmethod
+    async def record_event_in(
+        s: Session,
+        ticket_id: int,
+        now: datetime,
+        actor: str,
+        from_state: str | None,
+        to_state: str,
+        detail: str | None = None,
+    ) -> None:
+        """Append a time-stamped step to the ticket's trail."""
+        await s.execute(
+            "INSERT INTO ticket_events (ticket_id, at, actor, from_state, to_state, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (ticket_id, to_db(now), actor, from_state, to_state, detail),
+        )
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]:
+        """Return a ticket's trail, oldest first."""
+        async with self.db.read() as s:
+            rows = await s.fetchall(
+                "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+            )
+        return [
+            TicketEvent(from_db(r["at"]), r["actor"], r["from_state"], r["to_state"], r["detail"])
+            for r in rows
+        ]
+
+    async def open_in_units(self, units: list[str]) -> list[StoredTicket]:
+        """Return the open tickets of some units, oldest first."""
+        marks = ",".join("?" for _ in units)
+        states = ",".join("?" for _ in _OPEN)
+        async with self.db.read() as s:
+            rows = await s.fetchall(
+                f"SELECT * FROM tickets WHERE unit IN ({marks}) AND state IN ({states})"  # noqa: S608
+                " ORDER BY created_at, id",
+                (*units, *_OPEN),
+            )
+        return [StoredTicket.from_row(r) for r in rows]
+
+    async def open_reported_by(self, user_id: str) -> list[StoredTicket]:
+        """Return the open tickets an employee reported, oldest first."""
+        states = ",".join("?" for _ in _OPEN)
+        async with self.db.read() as s:
+            rows = await s.fetchall(
+                f"SELECT * FROM tickets WHERE reporter = ? AND state IN ({states})"  # noqa: S608
+                " ORDER BY created_at, id",
+                (user_id, *_OPEN),
+            )
+        return [StoredTicket.from_row(r) for r in rows]
+
+    @staticmethod
+    async def untaken_in(s: Session) -> list[StoredTicket]:
+        """Return every ticket still open and untaken (escalation candidates)."""
+        rows = await s.fetchall(
+            "SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id",
+            (TicketStatus.OPEN.value,),
+        )
+        return [StoredTicket.from_row(r) for r in rows]
+
+    @staticmethod
+    async def recent_emergency_in(s: Session, user_id: str, since: datetime) -> StoredTicket | None:
+        """Return the employee's newest open emergency ticket created since a moment."""
+        row = await s.fetchone(
+            "SELECT * FROM tickets WHERE reporter = ? AND category = 'emergency' AND state = ?"
+            " AND created_at >= ? ORDER BY id DESC LIMIT 1",
+            (user_id, TicketStatus.OPEN.value, to_db(since)),
+        )
+        return StoredTicket.from_row(row) if row else None
+
+    async def count(self) -> int:
+        """Return how many tickets exist."""
+        async with self.db.read() as s:
+            row = await s.fetchone("SELECT COUNT(*) AS n FROM tickets")
+        return int(row["n"]) if row else 0

@@ -1,0 +1,47 @@
+"""Free text: the CPR guard first, then whatever is waiting for words (a triage, an emergency)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BekeyContext
+from bot.i18n import t
+from handlers.emergency import take_emergency_text
+from handlers.menu import answer_unknown
+from handlers.triage import take_triage_text
+from state.cpr import contains_cpr
+
+log = logging.getLogger(__name__)
+
+
+async def guard_cpr(update: Update, context: BekeyContext) -> None:
+    """Refuses any message that looks like it holds a CPR number; nothing of it goes further."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = message.text or message.caption or ""
+    if not contains_cpr(text):
+        return
+    services = context.services
+    actor = context.employee_or_none.user_id if context.employee_or_none else "unknown"
+    await services.audit.record(services.clock.now(), actor, "cpr_refused", None, "refused")
+    log.info("update %s refused: looks like a CPR number", update.update_id)
+    await message.reply_text(t(context.language, "cpr.refused"))
+    try:
+        await message.delete()
+    except TelegramError as exc:
+        log.info("could not delete the refused message: %s", type(exc).__name__)
+    raise ApplicationHandlerStop
+
+
+async def route_text(update: Update, context: BekeyContext) -> None:
+    """Gives typed text to what waits for it, newest first; otherwise points to the buttons."""
+    if await take_emergency_text(update, context):
+        return
+    if await take_triage_text(update, context):
+        return
+    await answer_unknown(update, context)

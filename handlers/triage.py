@@ -1,0 +1,274 @@
+"""Fault triage in chat: which citizen, the seed's check (phone, Bekey, door), describe, send.
+
+One message shows the triage and is edited at each tap; typed text (a search, a
+description) gets a fresh message below it. Every press is checked against the stored
+triage: the owner's, still going, and the version the button was drawn for.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
+from bot.cards import answers_line, citizen_line
+from bot.context import BekeyContext
+from bot.i18n import t
+from bot.storage.citizens import Citizen
+from bot.storage.triages import StoredTriage
+from bot.triage import Step, StepOutcome
+from handlers.emergency import emergency_card
+from state.ticket import format_ticket_number
+from state.triage import CHECK_STEPS, TriageState
+
+MAX_DESCRIPTION = 300
+MAX_SEARCH = 60
+CITIZEN_BUTTONS = 8
+
+Markup = InlineKeyboardMarkup | None
+
+
+def _button(
+    language: str, name: str, stored: StoredTriage, step: TriageStep
+) -> InlineKeyboardButton:
+    assert stored.model.id is not None
+    return InlineKeyboardButton(
+        t(language, f"triage.button.{name}"),
+        callback_data=triage_data(stored.model.id, stored.model.version, step),
+    )
+
+
+async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Markup]:
+    """Return the text and buttons for the triage's current step."""
+    language = context.language
+    services = context.services
+    model = stored.model
+    state = TriageState(model.state)
+    citizen = await services.citizens.get(model.citizen_id) if model.citizen_id else None
+    head = [t(language, "triage.title")]
+    if citizen is not None:
+        head.append(citizen_line(language, citizen))
+    nav = [
+        _button(language, "back", stored, TriageStep.BACK),
+        _button(language, "cancel", stored, TriageStep.CANCEL),
+    ]
+    if state is TriageState.CHOOSING_CITIZEN:
+        return await _render_citizens(context, stored, head, nav[1:])
+    if state in CHECK_STEPS:
+        number = CHECK_STEPS.index(state) + 1
+        text = [
+            *head,
+            "",
+            f"<b>{t(language, 'triage.step', n=number)}</b>",
+            t(language, f"triage.question.{state.value}"),
+            t(language, f"triage.hint.{state.value}"),
+        ]
+        rows = [
+            [
+                _button(language, "yes", stored, TriageStep.YES),
+                _button(language, "no", stored, TriageStep.NO),
+            ]
+        ]
+        if state is TriageState.CHECKING_PHONE:
+            rows.append([_button(language, "network_down", stored, TriageStep.NETWORK_DOWN)])
+        rows += [[_button(language, "works_now", stored, TriageStep.WORKS_NOW)], nav]
+        return "\n".join(text), InlineKeyboardMarkup(rows)
+    if state is TriageState.DESCRIBING:
+        text = [
+            *head,
+            "",
+            t(
+                language,
+                "triage.describe",
+                category=t(language, f"category.{model.category}"),
+                max=MAX_DESCRIPTION,
+            ),
+        ]
+        rows = [[_button(language, "skip", stored, TriageStep.SKIP)], nav]
+        return "\n".join(text), InlineKeyboardMarkup(rows)
+    if state is TriageState.CONFIRMING:
+        text = [
+            t(language, "triage.confirm"),
+            citizen_line(language, citizen),
+            t(
+                language,
+                "ticket.head",
+                number="…",
+                category=t(language, f"category.{model.category}"),
+            ),
+            answers_line(language, model.answers),
+        ]
+        if model.description:
+            text.append(t(language, "ticket.description", text=model.description))
+        rows = [[_button(language, "confirm", stored, TriageStep.CONFIRM)], nav]
+        return "\n".join(text), InlineKeyboardMarkup(rows)
+    return _render_ended(context, stored, citizen), None
+
+
+async def _render_citizens(
+    context: BekeyContext, stored: StoredTriage, head: list[str], nav: list[InlineKeyboardButton]
+) -> tuple[str, Markup]:
+    language = context.language
+    employee = context.employee
+    everyone = await context.services.citizens.with_bekey(employee.unit)
+    found = await context.services.citizens.with_bekey(employee.unit, stored.search or "")
+    text = [*head, t(language, "triage.choose_citizen")]
+    if not everyone:
+        text = [*head, t(language, "triage.no_citizens", unit=employee.unit)]
+    elif not found:
+        text.append(t(language, "triage.no_match", query=stored.search or ""))
+    elif len(found) > CITIZEN_BUTTONS:
+        text.append(t(language, "triage.more", shown=CITIZEN_BUTTONS, total=len(found)))
+    assert stored.model.id is not None
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{c.name} · {c.address}",
+                callback_data=triage_data(
+                    stored.model.id, stored.model.version, TriageStep.CITIZEN, c.id
+                ),
+            )
+        ]
+        for c in found[:CITIZEN_BUTTONS]
+    ]
+    rows.append(nav)
+    return "\n".join(text), InlineKeyboardMarkup(rows)
+
+
+def _render_ended(context: BekeyContext, stored: StoredTriage, citizen: Citizen | None) -> str:
+    language = context.language
+    state = TriageState(stored.model.state)
+    if state is TriageState.NETWORK_DOWN:
+        services = context.services
+        named = citizen_line(language, citizen) if citizen else None
+        return (
+            t(language, "triage.network_down")
+            + "\n\n"
+            + emergency_card(language, services.settings, context.employee.user_id, named)
+        )
+    if state is TriageState.SOLVED_BY_CAREGIVER:
+        return t(language, "triage.solved")
+    if state is TriageState.EXPIRED:
+        minutes = int(context.services.settings.triage_idle.total_seconds() // 60)
+        return t(language, "triage.expired", minutes=minutes)
+    return t(language, "triage.cancelled")
+
+
+async def _send_step(
+    update: Update, context: BekeyContext, stored: StoredTriage, prefix: str | None = None
+) -> Message:
+    """Send the current step as a new message and remember it as the triage's message."""
+    text, markup = await render(context, stored)
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    chat = update.effective_chat
+    assert chat is not None
+    message = await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
+    )
+    await context.services.triage.set_message(stored, message.message_id)
+    return message
+
+
+async def start_triage(update: Update, context: BekeyContext) -> None:
+    """Starts a fault report (or shows the one in progress) at its current step."""
+    chat = update.effective_chat
+    assert chat is not None
+    stored, resumed = await context.services.triage.start(context.employee, chat.id)
+    prefix = t(context.language, "triage.resumed") if resumed else None
+    await _send_step(update, context, stored, prefix)
+
+
+async def press_triage(update: Update, context: BekeyContext) -> None:
+    """Moves the triage one step for a button press, if the press is current and the owner's."""
+    query = update.callback_query
+    assert query is not None
+    language = context.language
+    press = parse_triage(query.data or "")
+    if press is None:
+        await query.answer(t(language, "access.stale_button"), show_alert=True)
+        return
+    kwargs: dict[str, object] = {}
+    if press.step is TriageStep.CITIZEN:
+        citizen = await context.services.citizens.get(press.citizen_id or 0)
+        if (
+            citizen is None
+            or citizen.unit != context.employee.unit
+            or citizen.bekey_status != "active"
+        ):
+            await query.answer(t(language, "access.stale_button"), show_alert=True)
+            return
+        kwargs["citizen_id"] = citizen.id
+    step = await context.services.triage.step(
+        context.employee, press.triage_id, press.version, TRIGGER_OF[press.step], **kwargs
+    )
+    if step.outcome is not StepOutcome.MOVED or step.triage is None:
+        await query.answer(t(language, "triage.stale"))
+        return
+    await query.answer()
+    text, markup = await _after_step(context, step)
+    await _show(query.message, text, markup)
+    await context.services.outbox.flush(context.bot)
+
+
+async def _after_step(context: BekeyContext, step: Step) -> tuple[str, Markup]:
+    """Return what the triage message shows after a step (the submit note on a new ticket)."""
+    assert step.triage is not None
+    if step.ticket is None:
+        return await render(context, step.triage)
+    language = context.language
+    number = format_ticket_number(step.ticket.model.number)
+    if step.recipients == 0:
+        return t(language, "triage.nobody", number=number, unit=step.ticket.unit), None
+    return t(language, "triage.submitted", number=number), None
+
+
+async def _show(message: object, text: str, markup: Markup) -> None:
+    """Edit the triage message in place (an unchanged edit is no error)."""
+    if not isinstance(message, Message):
+        return
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+async def take_triage_text(update: Update, context: BekeyContext) -> bool:
+    """Uses typed text for the triage in progress (a citizen search or the description).
+
+    Returns False when no triage is waiting for text.
+    """
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    services = context.services
+    language = context.language
+    stored = await services.triage.active(context.employee)
+    if stored is None:
+        return False
+    text = message.text.strip()
+    if stored.model.state == TriageState.CHOOSING_CITIZEN:
+        searched = await services.triage.search(context.employee, text[:MAX_SEARCH])
+        await _send_step(update, context, searched or stored)
+        return True
+    if stored.model.state == TriageState.DESCRIBING:
+        if len(text) > MAX_DESCRIPTION:
+            await message.reply_text(t(language, "triage.too_long", max=MAX_DESCRIPTION))
+            return True
+        step = await services.triage.step(
+            context.employee, stored.model.id, stored.model.version, "describe", text=text
+        )
+        await _send_step(update, context, step.triage or stored)
+        return True
+    await _send_step(update, context, stored, t(language, "triage.use_buttons"))
+    return True
+
+
+async def cancel_triage(update: Update, context: BekeyContext) -> None:
+    """Cancels the fault report in progress."""
+    message = update.effective_message
+    assert message is not None
+    step = await context.services.triage.step(context.employee, None, None, "cancel")
+    key = "triage.cancelled" if step.outcome is StepOutcome.MOVED else "triage.nothing_to_cancel"
+    await message.reply_text(t(context.language, key))

@@ -1,0 +1,77 @@
+"""Fixtures: the emulator, settings aimed at it, and the real Application running against it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, close_resources, open_resources
+from bot.clock import ManualClock
+from bot.emulator.client import EmulatorClient
+from bot.emulator.server import BotApiEmulator
+from bot.settings import Settings
+from tests.harness import Harness
+
+TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtest12"
+BOT_USERNAME = "bekey_test_bot"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(token=TOKEN, bot_username=BOT_USERNAME) as emu:
+        yield emu
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=emulator.base_url,
+        database_path=tmp_path / "bekey.sqlite3",
+        it_helpdesk_phone="70 20 30 40",
+        lock_partner_name="Låsepartner A/S",
+        lock_partner_phone="55 66 77 88",
+        scan_interval_seconds=3600,
+    )
+
+
+async def start_bot(settings: Settings, clock: ManualClock) -> Harness:
+    """Build the Application as production does, open it, and start polling the emulator."""
+    app = build_application(settings, clock=clock)
+    await app.initialize()
+    await open_resources(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    client = EmulatorClient(settings.telegram_api_base_url)
+    return Harness(app, client, clock)
+
+
+async def stop_bot(harness: Harness) -> None:
+    """Stop polling and shut the Application down (as a restart would)."""
+    app = harness.app
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await close_resources(app)
+    await harness.client.aclose()
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[Harness]:
+    harness = await start_bot(settings, clock)
+    try:
+        yield harness
+    finally:
+        await stop_bot(harness)

@@ -1,0 +1,101 @@
+"""Menus and language: each role sees its own commands and big buttons, in its own language."""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from state.roles import Role
+from tests.harness import Harness
+
+
+async def test_a_caregiver_sees_the_emergency_button_first_and_no_admin(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    keyboard = await anna.keyboard()
+    commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
+
+    assert keyboard == [
+        [t("da", "button.emergency")],
+        [t("da", "button.report_fault"), t("da", "button.my_tickets")],
+        [t("da", "button.help")],
+    ]
+    assert commands == ["akut", "fejl", "mine", "sprog", "hjaelp"]
+
+
+async def test_a_planner_gets_the_ticket_list_and_may_invite(bot: Harness) -> None:
+    per = await bot.employee("pl01", Role.PLANNER)
+
+    keyboard = await per.keyboard()
+    commands = [c["command"] for c in await bot.client.effective_commands(per.telegram_id)]
+
+    assert keyboard is not None
+    assert keyboard[0] == [t("da", "button.emergency")]
+    assert t("da", "button.tickets") in keyboard[1]
+    assert commands == ["akut", "sager", "fejl", "mine", "inviter", "sprog", "hjaelp"]
+
+
+async def test_help_says_what_the_role_can_do(bot: Harness) -> None:
+    leader = await bot.employee("le01", Role.LEADER)
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    leader_help = (await leader.say("/hjaelp"))[0].text
+    anna_help = (await anna.say(t("da", "button.help")))[0].text
+
+    assert "/inviter" in leader_help
+    assert "/sager" in leader_help
+    assert "/inviter" not in anna_help
+    assert "/akut" in anna_help
+    assert "hjemmehjælper" in anna_help
+
+
+async def test_a_caregiver_cannot_open_the_planners_list(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    replies = await anna.say("/sager")
+
+    assert replies[0].text == t("da", "access.wrong_role", role=t("da", "role.caregiver"))
+
+
+async def test_switching_to_english_changes_menu_buttons_and_answers(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    await anna.say("/sprog")
+    _, replies = await anna.press("English")
+
+    assert replies[-1].text == t("en", "language.changed")
+    assert (await bot.employee_record("ab1234")).language == "en"
+    keyboard = await anna.keyboard()
+    assert keyboard is not None and keyboard[0] == [t("en", "button.emergency")]
+    commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
+    assert commands == ["emergency", "fault", "mine", "language", "help"]
+    help_text = (await anna.say("/help"))[0].text
+    assert "What you can do here" in help_text
+    # Danish commands keep working for someone who switched
+    assert "What you can do here" in (await anna.say("/hjaelp"))[0].text
+
+
+async def test_language_can_be_named_directly_and_switched_back(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    await anna.say("/language en")
+    replies = await anna.say("/sprog da")
+
+    assert replies[-1].text == t("da", "language.changed")
+    assert (await bot.employee_record("ab1234")).language == "da"
+
+
+async def test_text_that_means_nothing_points_back_to_the_buttons(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    replies = await anna.say("hvad så")
+
+    assert replies[0].text == t("da", "access.not_understood")
+
+
+async def test_an_unknown_button_gets_a_short_answer_and_changes_nothing(bot: Harness) -> None:
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+    message = await anna.last()
+
+    answer, replies = await anna.press("x", message, forge_data="zz:unknown")
+
+    assert answer == t("da", "access.stale_button")
+    assert replies == []
