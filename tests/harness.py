@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.emulator.client import ChatMessage, EmulatorClient
 from bot.processing import PerUserUpdateProcessor
 from bot.services import Services
+from bot.storage.citizens import CitizenRow, Citizens
 from bot.storage.employees import Employee, StaffRow
 from handlers.jobs import run_due_work
 from state.roles import Role
@@ -40,6 +41,10 @@ class Person:
         """The bot's messages in the chat as they stand."""
         return [m for m in await self.messages() if m.from_bot]
 
+    async def message_by_id(self, message_id: int) -> ChatMessage:
+        """One message as it stands now (after any edits)."""
+        return next(m for m in await self.messages() if m.message_id == message_id)
+
     async def last(self) -> ChatMessage:
         """The bot's newest message."""
         return (await self.bot_messages())[-1]
@@ -54,9 +59,7 @@ class Person:
     async def say(self, text: str) -> list[ChatMessage]:
         """Write a message; return the bot's new messages once it has handled it."""
         before = await self._top()
-        update_id = await self.client.send_text(
-            self.telegram_id, text, first_name=self.first_name
-        )
+        update_id = await self.client.send_text(self.telegram_id, text, first_name=self.first_name)
         await self.harness.handled(update_id)
         return await self._new_since(before)
 
@@ -135,7 +138,8 @@ class Harness:
     async def invite(self, user_id: str, name: str, role: Role, unit: str) -> str:
         """Create an invite the way the CLI does; return the token."""
         invitation = await self.services.staff.invite(
-            StaffRow(user_id, name, role, unit), actor="cli",
+            StaffRow(user_id, name, role, unit),
+            actor="cli",
             bot_username=self.services.bot_username,
         )
         return invitation.token
@@ -162,3 +166,18 @@ class Harness:
         if advance:
             self.clock.advance(timedelta(**advance))
         await run_due_work(self.app)
+
+
+CITIZENS = (
+    CitizenRow("B-101", "Else Hansen", "Strandvej 1, 4640 Faxe", "Hjemmepleje Nord", "bagdør"),
+    CitizenRow("B-102", "Jens Olsen", "Torvet 3, 4640 Faxe", "Hjemmepleje Nord", "hoveddør"),
+    CitizenRow("B-201", "Karen Berg", "Skovvej 9, 4690 Haslev", "Hjemmepleje Syd", "hoveddør"),
+)
+
+
+async def register_citizens(harness: Harness, rows: tuple[CitizenRow, ...] = CITIZENS) -> None:
+    """Put citizens in the register the way the CLI import does."""
+    services = harness.services
+    async with services.db.transaction() as s:
+        for row in rows:
+            await Citizens.upsert_in(s, row, services.clock.now())

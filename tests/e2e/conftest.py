@@ -1,0 +1,38 @@
+"""A home-care unit ready for fault reports: citizens, a caregiver, planners, key person, leader."""
+
+from __future__ import annotations
+
+import pytest
+
+from state.roles import Role
+from tests.harness import Harness, Person, register_citizens
+
+ELSE = "Else Hansen · Strandvej 1, 4640 Faxe"
+
+
+@pytest.fixture
+async def unit(bot: Harness) -> dict[str, Person]:
+    """Hjemmepleje Nord, with a planner of Hjemmepleje Syd on the side."""
+    await register_citizens(bot)
+    return {
+        "anna": await bot.employee("ab1234", Role.CAREGIVER, name="Anna Jensen"),
+        "per": await bot.employee("pl01", Role.PLANNER, name="Per Planner"),
+        "pia": await bot.employee("pl02", Role.PLANNER, name="Pia Planner"),
+        "kim": await bot.employee("kp01", Role.KEY_PERSON, name="Kim Key"),
+        "lis": await bot.employee("le01", Role.LEADER, name="Lis Leder"),
+        "syd": await bot.employee("pl09", Role.PLANNER, unit="Hjemmepleje Syd", name="Sune Syd"),
+    }
+
+
+async def report(anna: Person, answers: list[str], description: str | None = None) -> str:
+    """Walk the triage: Else's door, the given answers, a description or skip, then send."""
+    await anna.say("/fejl")
+    await anna.press(ELSE)
+    for answer in answers:
+        await anna.press(answer)
+    if description is None:
+        await anna.press("Spring over")
+    else:
+        await anna.say(description)
+    await anna.press("📨 Send til planlægger")
+    return (await anna.bot_messages())[-1].text

@@ -1,0 +1,95 @@
+"""Bekey does not open and a visit is waiting: one tap gives the number and what to say."""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from tests.harness import Harness, Person
+
+
+async def test_one_tap_shows_the_number_the_words_and_the_fallbacks(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna = unit["anna"]
+
+    replies = await anna.say(t("da", "button.emergency"))
+
+    card = replies[0]
+    assert "Ring til Bekey support, døgnet rundt: +45 43 30 05 05" in card.text
+    assert "Mit bruger-id: ab1234" in card.text
+    assert "Smartkey fra det aflåste skab" in card.text
+    assert "sender Bekey en låsesmed" in card.text
+    assert card.buttons == [
+        "Else Hansen · Strandvej 1, 4640 Faxe",
+        "Jens Olsen · Torvet 3, 4640 Faxe",
+    ]
+    assert card.protect_content
+
+
+async def test_the_emergency_is_recorded_and_pushed_to_planners_and_key_persons(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna = unit["anna"]
+
+    await anna.say("/akut")
+
+    ticket = await bot.services.tickets.tickets.get(1)
+    assert ticket is not None
+    assert (ticket.model.category, ticket.reporter, ticket.model.state) == (
+        "emergency",
+        "ab1234",
+        "open",
+    )
+    for who in ("per", "pia", "kim"):
+        pushed = await unit[who].last()
+        assert "AKUT: Bekey virker ikke" in pushed.text
+        assert "Borger: ikke oplyst endnu" in pushed.text
+
+
+async def test_choosing_the_citizen_fills_in_the_card_and_the_planners_copy(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna, per = unit["anna"], unit["per"]
+    card = (await anna.say("/akut"))[0]
+
+    answer, _ = await anna.press("Jens Olsen · Torvet 3, 4640 Faxe", card)
+
+    assert answer == "Borger noteret på F-0001. Planlæggeren kan se det."
+    filled = await anna.message_by_id(card.message_id)
+    assert "Hos hvilken borger nøglen ikke virker: Jens Olsen, Torvet 3, 4640 Faxe" in filled.text
+    assert filled.buttons == []
+    assert "Borger: Jens Olsen, Torvet 3" in (await per.last()).text
+
+
+async def test_a_typed_citizen_is_used_when_the_list_does_not_help(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna, per = unit["anna"], unit["per"]
+    await anna.say("/akut")
+
+    replies = await anna.say("Fru Nielsen, Bakken 4")
+
+    assert "Fru Nielsen, Bakken 4" in replies[0].text
+    assert "Borger (skrevet af medarbejderen): Fru Nielsen, Bakken 4" in (await per.last()).text
+
+
+async def test_a_second_tap_shows_the_same_emergency_not_a_new_one(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna = unit["anna"]
+
+    await anna.say("/akut")
+    await anna.say("/emergency")
+
+    assert await bot.services.tickets.tickets.count() == 1
+
+
+async def test_the_emergency_card_answers_in_english_too(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna = unit["anna"]
+    await anna.say("/language en")
+
+    card = (await anna.say(t("en", "button.emergency")))[0]
+
+    assert "Call Bekey support, around the clock: +45 43 30 05 05" in card.text
+    assert "My user-id: ab1234" in card.text

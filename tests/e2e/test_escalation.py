@@ -1,0 +1,65 @@
+"""A ticket nobody takes: after 15 minutes again to planners and key persons, then the leader."""
+
+from __future__ import annotations
+
+from tests.conftest import start_bot, stop_bot
+from tests.e2e.conftest import report
+from tests.harness import Harness, Person
+
+NOTE_1 = "⏰ Ikke taget efter 15 min."
+NOTE_2 = "Sendt videre til lederen."
+
+
+async def texts(person: Person) -> list[str]:
+    return [m.text for m in await person.bot_messages()]
+
+
+async def test_an_untaken_ticket_escalates_on_the_clock_and_survives_a_restart(
+    bot: Harness,
+    unit: dict[str, Person],
+    settings,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    await report(unit["anna"], ["Ja", "Ja", "Nej"])
+
+    await bot.tick(minutes=14, seconds=59)
+    for who in unit.values():
+        assert not any(NOTE_1 in text for text in await texts(who))
+
+    await bot.tick(seconds=1)
+    for who in ("per", "pia", "kim"):
+        assert NOTE_1 in (await unit[who].last()).text
+        assert "F-0001" in (await unit[who].last()).text
+    assert not any("F-0001" in text for text in await texts(unit["lis"]))
+    assert not any("F-0001" in text for text in await texts(unit["syd"]))
+
+    await bot.tick(minutes=10)  # nothing new between the two steps
+    assert sum(NOTE_1 in text for text in await texts(unit["per"])) == 1
+
+    await stop_bot(bot)
+    again = await start_bot(settings, clock)
+    try:
+        await again.tick(minutes=20)
+        lis = again.person("Lis", telegram_id=unit["lis"].telegram_id)
+        last = await lis.last()
+        assert NOTE_2 in last.text and "F-0001" in last.text
+        assert last.buttons[0] == "✋ Tag sagen"
+        ticket = await again.services.tickets.tickets.get(1)
+        assert ticket is not None and ticket.escalation_level == 2
+        escalations = [e.outcome for e in await again.services.audit.entries("ticket_escalated")]
+        assert escalations == ["1", "2"]
+
+        await again.tick(hours=5)  # no third round
+        assert sum(NOTE_2 in text for text in [m.text for m in await lis.bot_messages()]) == 1
+    finally:
+        await stop_bot(again)
+
+
+async def test_a_taken_ticket_does_not_escalate(bot: Harness, unit: dict[str, Person]) -> None:
+    await report(unit["anna"], ["Nej"])
+    await unit["per"].press("✋ Tag sagen", await unit["per"].last())
+
+    await bot.tick(hours=2)
+
+    assert not any(NOTE_1 in text for text in await texts(unit["kim"]))
+    assert not any("F-0001" in text for text in await texts(unit["lis"]))
