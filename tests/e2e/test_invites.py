@@ -1,4 +1,4 @@
-"""Who may invite whom: leaders anyone in their unit, key persons field staff, planners stand-ins."""
+"""Who may invite whom: leaders anyone in their unit, key persons field staff, planners less."""
 
 from __future__ import annotations
 

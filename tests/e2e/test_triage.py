@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from bot.i18n import t
-from state.roles import Role
 from tests.conftest import start_bot, stop_bot
 from tests.e2e.conftest import ELSE, report
 from tests.harness import Harness, Person
