@@ -97,7 +97,7 @@ class Person:
         for message in reversed(await self.bot_messages()):
             if button in message.buttons:
                 return message
-        texts = [(m.text[:60], m.buttons) for m in await self.bot_messages()]
+        texts = [((m.text or "")[:60], m.buttons) for m in await self.bot_messages()]
         raise AssertionError(f"no message shows a button {button!r}: {texts}")
 
     async def keyboard(self) -> list[list[str]] | None:

@@ -1,0 +1,25 @@
+"""A local Telegram Bot API emulator: the bot talks to it as to Telegram; tests play its users.
+
+server      BotApiEmulator: the aiohttp server (Bot API, file downloads, control API)
+botapi      the Bot API method table and the simpler methods (getMe, getUpdates, commands, ...)
+messages    sendMessage, sendDocument, edits, deleteMessage, pins, getFile
+params      decoding each parameter by its known type (form, multipart, JSON, query string)
+html        Telegram's HTML parse mode: the check, the plain text and the entities
+markup      reply_markup checks: inline keyboards, reply keyboards, removal
+commands    bot commands per scope and language, resolved as Telegram does
+updates     the getUpdates queue: confirmation by offset, long polling, conflicts
+world       the emulated state: the bot, users, chats, messages, files, queries, call log
+views       stored messages as Telegram Message objects and as control API JSON
+people      what users do: write, send files, press buttons, block the bot
+control     the HTTP control API under /control/
+errors      Telegram's failures: status codes and descriptions
+client      EmulatorClient and ChatMessage: the control API from Python
+__main__    ``python -m bot.emulator``: run it standalone on loopback
+"""
+
+from __future__ import annotations
+
+from bot.emulator.client import ChatMessage, ControlError, EmulatorClient
+from bot.emulator.server import BotApiEmulator
+
+__all__ = ["BotApiEmulator", "ChatMessage", "ControlError", "EmulatorClient"]

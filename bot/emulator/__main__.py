@@ -1,0 +1,56 @@
+"""Run the emulator standalone: ``python -m bot.emulator --port 8081 --token TOKEN``.
+
+Refuses any host that is not loopback, prints the base URL, stops on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from bot.emulator.server import BotApiEmulator, is_loopback
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.emulator", description="A local Telegram Bot API emulator."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
+    parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
+    parser.add_argument("--token", required=True, help="the bot token the emulator accepts")
+    parser.add_argument("--bot-username", default="bekey_test_bot")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    emulator = BotApiEmulator(
+        token=args.token, bot_username=args.bot_username, host=args.host, port=args.port
+    )
+    async with emulator:
+        print(emulator.base_url, flush=True)
+        await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; return the exit status."""
+    args = parse_args(argv)
+    if not is_loopback(args.host):
+        print(f"refusing to listen on {args.host}: loopback only", file=sys.stderr)
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""A Python client for the emulator's control API, for tests and the training sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+JsonObject = dict[str, Any]
+
+POLL_INTERVAL = 0.02
+
+
+class ControlError(RuntimeError):
+    """The control API refused a request."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(f"{status}: {description}")
+        self.status = status
+        self.description = description
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a chat as it stands (the control API's view)."""
+
+    message_id: int
+    from_bot: bool
+    text: str | None
+    html: str | None
+    parse_mode: str | None
+    reply_markup: JsonObject | None
+    reply_keyboard: JsonObject | None
+    protect_content: bool
+    pinned: bool
+    edited: bool
+    document: JsonObject | None
+    date: int
+    entities: tuple[JsonObject, ...] = field(default=())
+    reply_to_message_id: int | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> ChatMessage:
+        """Build from a control API message object."""
+        return cls(
+            message_id=data["message_id"],
+            from_bot=data["from_bot"],
+            text=data.get("text"),
+            html=data.get("html"),
+            parse_mode=data.get("parse_mode"),
+            reply_markup=data.get("reply_markup"),
+            reply_keyboard=data.get("reply_keyboard"),
+            protect_content=bool(data.get("protect_content")),
+            pinned=bool(data.get("pinned")),
+            edited=bool(data.get("edited")),
+            document=data.get("document"),
+            date=data["date"],
+            entities=tuple(data.get("entities") or ()),
+            reply_to_message_id=data.get("reply_to_message_id"),
+        )
+
+    @property
+    def button_rows(self) -> list[list[str]]:
+        """Return the inline button texts, row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [[button["text"] for button in row] for row in rows]
+
+    @property
+    def buttons(self) -> list[str]:
+        """Return the inline button texts in order."""
+        return [text for row in self.button_rows for text in row]
+
+    def button_data(self, text: str) -> str:
+        """Return the callback_data of the inline button with this text (KeyError if none)."""
+        for row in (self.reply_markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["text"] == text and isinstance(button.get("callback_data"), str):
+                    return str(button["callback_data"])
+        raise KeyError(f"no inline button {text!r} with callback_data; shown: {self.buttons}")
+
+
+class EmulatorClient:
+    """Async client for /control/ on a running emulator."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=f"{base_url.rstrip('/')}/control", timeout=timeout, trust_env=False
+        )
+
+    async def __aenter__(self) -> EmulatorClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            try:
+                description = str(response.json().get("description", response.text))
+            except (ValueError, AttributeError):
+                description = response.text
+            raise ControlError(response.status_code, description)
+        return response.json()
+
+    async def send_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Test",
+        language_code: str = "da",
+        last_name: str | None = None,
+        username: str | None = None,
+    ) -> int:
+        """The user writes text to the bot; return the update_id."""
+        body = _profile(first_name, language_code, last_name, username) | {"text": text}
+        result = await self._request("POST", f"/users/{user_id}/messages", json=body)
+        return int(result["update_id"])
+
+    async def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        caption: str | None = None,
+        *,
+        mime_type: str | None = None,
+        first_name: str = "Test",
+        language_code: str = "da",
+    ) -> int:
+        """The user sends the bot a file; return the update_id."""
+        body: JsonObject = _profile(first_name, language_code, None, None) | {
+            "file_name": file_name,
+            "content_base64": base64.b64encode(content).decode("ascii"),
+        }
+        if caption is not None:
+            body["caption"] = caption
+        if mime_type is not None:
+            body["mime_type"] = mime_type
+        result = await self._request("POST", f"/users/{user_id}/documents", json=body)
+        return int(result["update_id"])
+
+    async def press(
+        self,
+        user_id: int,
+        message_id: int,
+        *,
+        text: str | None = None,
+        data: str | None = None,
+        forge: bool = False,
+    ) -> tuple[int, str]:
+        """The user presses an inline button; return (update_id, callback_query_id)."""
+        body: JsonObject = {"message_id": message_id, "forge": forge}
+        if text is not None:
+            body["text"] = text
+        if data is not None:
+            body["data"] = data
+        result = await self._request("POST", f"/users/{user_id}/press", json=body)
+        return int(result["update_id"]), str(result["callback_query_id"])
+
+    async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
+        """The user blocks (or unblocks) the bot."""
+        await self._request("POST", f"/users/{user_id}/block", json={"blocked": blocked})
+
+    async def messages(self, chat_id: int) -> list[ChatMessage]:
+        """Return the chat as it stands, oldest first."""
+        result = await self._request("GET", f"/chats/{chat_id}/messages")
+        return [ChatMessage.from_json(item) for item in result]
+
+    async def keyboard_markup(self, chat_id: int) -> JsonObject | None:
+        """Return the ReplyKeyboardMarkup shown now, as sent, or None."""
+        result = await self._request("GET", f"/chats/{chat_id}/keyboard")
+        return result if isinstance(result, dict) else None
+
+    async def keyboard(self, chat_id: int) -> list[list[str]] | None:
+        """Return the button texts of the reply keyboard shown now, or None."""
+        markup = await self.keyboard_markup(chat_id)
+        if markup is None:
+            return None
+        return [
+            [button if isinstance(button, str) else button["text"] for button in row]
+            for row in markup["keyboard"]
+        ]
+
+    async def pinned(self, chat_id: int) -> list[ChatMessage]:
+        """Return the pinned messages, the most recently pinned last."""
+        result = await self._request("GET", f"/chats/{chat_id}/pinned")
+        return [ChatMessage.from_json(item) for item in result]
+
+    async def callback_answer(self, callback_query_id: str) -> JsonObject:
+        """Return {"answered", "text", "show_alert", "url", "cache_time"} for a query."""
+        result: JsonObject = await self._request("GET", f"/callback_answers/{callback_query_id}")
+        return result
+
+    async def commands(
+        self, scope: JsonObject | None = None, language_code: str = ""
+    ) -> list[JsonObject]:
+        """Return exactly the commands stored for a scope (None: default) and language."""
+        query = {"language_code": language_code}
+        if scope is not None:
+            query["scope"] = json.dumps(scope)
+        result: list[JsonObject] = await self._request("GET", "/commands", params=query)
+        return result
+
+    async def effective_commands(self, chat_id: int, language_code: str = "") -> list[JsonObject]:
+        """Return the commands the chat's user sees, resolved as Telegram does."""
+        query = {"chat_id": str(chat_id), "language_code": language_code}
+        result: list[JsonObject] = await self._request("GET", "/commands/effective", params=query)
+        return result
+
+    async def calls(self, method: str | None = None) -> list[JsonObject]:
+        """Return the Bot API call log, optionally only one method's calls."""
+        result: list[JsonObject] = await self._request("GET", "/calls")
+        if method is None:
+            return result
+        return [call for call in result if call["method"].lower() == method.lower()]
+
+    async def clear_calls(self) -> None:
+        """Empty the call log."""
+        await self._request("DELETE", "/calls")
+
+    async def pending_updates(self) -> list[JsonObject]:
+        """Return the updates the bot has not confirmed yet."""
+        result: list[JsonObject] = await self._request("GET", "/updates/pending")
+        return result
+
+    async def set_flood_limit(self, limit_per_chat: float | None) -> None:
+        """Switch the per-chat flood limit (messages per second; None for none)."""
+        await self._request("POST", "/flood", json={"limit_per_chat": limit_per_chat})
+
+    async def advance_clock(self, seconds: float) -> float:
+        """Move the emulated clock forward; return the new unix time."""
+        result = await self._request("POST", "/clock", json={"advance_seconds": seconds})
+        return float(result["now"])
+
+    async def wait_for_message(
+        self,
+        chat_id: int,
+        predicate: Callable[[ChatMessage], bool] | None = None,
+        *,
+        after_message_id: int = 0,
+        timeout: float = 5.0,
+    ) -> ChatMessage:
+        """Wait for a bot message newer than after_message_id that matches predicate."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            current = await self.messages(chat_id)
+            for message in current:
+                newer = message.from_bot and message.message_id > after_message_id
+                if newer and (predicate is None or predicate(message)):
+                    return message
+            if loop.time() >= deadline:
+                texts = [(m.message_id, "bot" if m.from_bot else "user", m.text) for m in current]
+                raise TimeoutError(
+                    f"no matching bot message in chat {chat_id} after message "
+                    f"{after_message_id} within {timeout}s; chat now: {texts}"
+                )
+            await asyncio.sleep(POLL_INTERVAL)
+
+
+def _profile(
+    first_name: str, language_code: str, last_name: str | None, username: str | None
+) -> JsonObject:
+    profile: JsonObject = {"first_name": first_name, "language_code": language_code}
+    if last_name is not None:
+        profile["last_name"] = last_name
+    if username is not None:
+        profile["username"] = username
+    return profile

@@ -1,0 +1,239 @@
+"""The control API under /control/: play people and inspect what the bot did (JSON, no token).
+
+    POST   /control/users/{user_id}/messages    {"text", "first_name"?, "last_name"?,
+                                                 "username"?, "language_code"?}
+    POST   /control/users/{user_id}/documents   {"file_name", "content_base64", "caption"?,
+                                                 "mime_type"?}
+    POST   /control/users/{user_id}/press       {"message_id", "text"?, "data"?, "forge"?}
+    POST   /control/users/{user_id}/block       {"blocked": true|false}
+    GET    /control/chats/{chat_id}/messages    the chat as it stands, oldest first
+    GET    /control/chats/{chat_id}/keyboard    the reply keyboard shown now, or null
+    GET    /control/chats/{chat_id}/pinned      the pinned messages
+    GET    /control/callback_answers/{id}       {"answered", "text", "show_alert", ...}
+    GET    /control/commands?scope=<json>&language_code=xx    exactly the stored list
+    GET    /control/commands/effective?chat_id=N&language_code=xx    as the user sees it
+    GET    /control/calls, DELETE /control/calls                the Bot API call log
+    GET    /control/updates/pending             updates the bot has not confirmed
+    POST   /control/flood                       {"limit_per_chat": 1.0 | null}
+    POST   /control/clock                       {"advance_seconds": 3600}
+
+Refusals answer {"ok": false, "error_code": N, "description": "..."} with status N.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.emulator import people
+from bot.emulator.commands import scope_key
+from bot.emulator.errors import ApiError
+from bot.emulator.views import control_message
+from bot.emulator.world import World
+
+JsonObject = dict[str, Any]
+Route = Callable[[web.Request], Awaitable[object]]
+
+log = logging.getLogger(__name__)
+
+
+class ControlApi:
+    """Route handlers over one World."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def routes(self) -> list[web.RouteDef]:
+        """Return the control API's routes."""
+        table: list[tuple[str, str, Route]] = [
+            ("POST", "/control/users/{user_id}/messages", self.user_message),
+            ("POST", "/control/users/{user_id}/documents", self.user_document),
+            ("POST", "/control/users/{user_id}/press", self.user_press),
+            ("POST", "/control/users/{user_id}/block", self.user_block),
+            ("GET", "/control/chats/{chat_id}/messages", self.chat_messages),
+            ("GET", "/control/chats/{chat_id}/keyboard", self.chat_keyboard),
+            ("GET", "/control/chats/{chat_id}/pinned", self.chat_pinned),
+            ("GET", "/control/callback_answers/{query_id}", self.callback_answer),
+            ("GET", "/control/commands", self.commands),
+            ("GET", "/control/commands/effective", self.effective_commands),
+            ("GET", "/control/calls", self.calls),
+            ("DELETE", "/control/calls", self.clear_calls),
+            ("GET", "/control/updates/pending", self.pending_updates),
+            ("POST", "/control/flood", self.flood),
+            ("POST", "/control/clock", self.clock),
+        ]
+        return [web.route(method, path, _as_json(handler)) for method, path, handler in table]
+
+    async def user_message(self, request: web.Request) -> object:
+        """A user writes to the bot."""
+        body = await _body(request)
+        update_id, message = people.write(
+            self.world, _path_int(request, "user_id"), _required_str(body, "text"), body
+        )
+        return {"update_id": update_id, "message": message}
+
+    async def user_document(self, request: web.Request) -> object:
+        """A user sends the bot a file."""
+        body = await _body(request)
+        try:
+            content = base64.b64decode(_required_str(body, "content_base64"), validate=True)
+        except binascii.Error:
+            raise people.refused("content_base64 is not base64") from None
+        update_id, message = people.send_document(
+            self.world,
+            _path_int(request, "user_id"),
+            file_name=_required_str(body, "file_name"),
+            content=content,
+            caption=_optional_str(body, "caption"),
+            mime_type=_optional_str(body, "mime_type"),
+            profile=body,
+        )
+        return {"update_id": update_id, "message": message}
+
+    async def user_press(self, request: web.Request) -> object:
+        """A user presses an inline button (or forges a press)."""
+        body = await _body(request)
+        message_id = body.get("message_id")
+        if not isinstance(message_id, int):
+            raise people.refused("message_id must be an integer")
+        update_id, query_id = people.press(
+            self.world,
+            _path_int(request, "user_id"),
+            message_id,
+            text=_optional_str(body, "text"),
+            data=_optional_str(body, "data"),
+            forge=body.get("forge") is True,
+        )
+        return {"update_id": update_id, "callback_query_id": query_id}
+
+    async def user_block(self, request: web.Request) -> object:
+        """A user blocks or unblocks the bot."""
+        body = await _body(request)
+        blocked = body.get("blocked", True)
+        if not isinstance(blocked, bool):
+            raise people.refused("blocked must be true or false")
+        user_id = _path_int(request, "user_id")
+        people.set_blocked(self.world, user_id, blocked)
+        return {"user_id": user_id, "blocked": blocked}
+
+    async def chat_messages(self, request: web.Request) -> object:
+        """The chat as it stands, oldest first; deleted messages are absent."""
+        chat = self.world.chats.get(_path_int(request, "chat_id"))
+        return [control_message(m) for m in chat.messages.values()] if chat else []
+
+    async def chat_keyboard(self, request: web.Request) -> object:
+        """The reply keyboard shown to the user now, or null."""
+        chat = self.world.chats.get(_path_int(request, "chat_id"))
+        return chat.keyboard if chat else None
+
+    async def chat_pinned(self, request: web.Request) -> object:
+        """The pinned messages, the most recently pinned last."""
+        chat = self.world.chats.get(_path_int(request, "chat_id"))
+        return [control_message(m) for m in chat.pinned()] if chat else []
+
+    async def callback_answer(self, request: web.Request) -> object:
+        """How the bot answered a callback query."""
+        record = self.world.callbacks.get(request.match_info["query_id"])
+        if record is None:
+            raise people.refused("unknown callback_query_id", 404)
+        return record.as_json()
+
+    async def commands(self, request: web.Request) -> object:
+        """Exactly the commands stored for a scope and language."""
+        raw_scope = request.query.get("scope")
+        try:
+            scope = json.loads(raw_scope) if raw_scope else None
+        except ValueError:
+            raise people.refused("scope is not JSON") from None
+        if scope is not None and not isinstance(scope, dict):
+            raise people.refused("scope must be a JSON object")
+        language = request.query.get("language_code", "")
+        return self.world.commands.get(scope_key(scope), language)
+
+    async def effective_commands(self, request: web.Request) -> object:
+        """The commands a private chat's user sees, resolved as Telegram resolves them."""
+        try:
+            chat_id = int(request.query.get("chat_id", ""))
+        except ValueError:
+            raise people.refused("chat_id must be an integer") from None
+        return self.world.commands.effective(chat_id, request.query.get("language_code", ""))
+
+    async def calls(self, request: web.Request) -> object:
+        """The Bot API call log."""
+        return self.world.calls.all()
+
+    async def clear_calls(self, request: web.Request) -> object:
+        """Empty the call log."""
+        self.world.calls.clear()
+        return {"cleared": True}
+
+    async def pending_updates(self, request: web.Request) -> object:
+        """Updates the bot has not confirmed yet."""
+        return self.world.updates.pending()
+
+    async def flood(self, request: web.Request) -> object:
+        """Switch the per-chat flood limit (messages per second; null for none)."""
+        limit = (await _body(request)).get("limit_per_chat")
+        if limit is not None and (not isinstance(limit, int | float) or isinstance(limit, bool)):
+            raise people.refused("limit_per_chat must be a number or null")
+        self.world.flood_limit_per_chat = None if limit is None else float(limit)
+        return {"limit_per_chat": self.world.flood_limit_per_chat}
+
+    async def clock(self, request: web.Request) -> object:
+        """Move the emulated clock forward."""
+        seconds = (await _body(request)).get("advance_seconds", 0)
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise people.refused("advance_seconds must be a number >= 0")
+        self.world.clock_offset += float(seconds)
+        return {"now": self.world.now()}
+
+
+def _as_json(handler: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            result = await handler(request)
+        except ApiError as error:
+            log.info("control %s refused: %s", request.path, error.status)
+            return web.json_response(error.payload(), status=error.status)
+        return web.json_response(result)
+
+    return wrapped
+
+
+async def _body(request: web.Request) -> JsonObject:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except ValueError:
+        raise people.refused("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise people.refused("the body must be a JSON object")
+    return body
+
+
+def _path_int(request: web.Request, name: str) -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise people.refused(f"{name} must be an integer") from None
+
+
+def _required_str(body: JsonObject, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise people.refused(f"{name} must be a string")
+    return value
+
+
+def _optional_str(body: JsonObject, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise people.refused(f"{name} must be a string")
+    return value

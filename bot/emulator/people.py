@@ -1,0 +1,159 @@
+"""What people do in their chat with the bot; each action becomes an update for the bot.
+
+A user who blocked the bot and writes again unblocks it first, as the Telegram app does
+(the bot gets a my_chat_member update each time the block changes).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.emulator.errors import ApiError
+from bot.emulator.html import Entity, utf16_len
+from bot.emulator.markup import inline_buttons
+from bot.emulator.views import message_json
+from bot.emulator.world import Chat, World
+
+JsonObject = dict[str, Any]
+
+MAX_USER_TEXT = 4096
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
+
+
+def refused(reason: str, status: int = 400) -> ApiError:
+    """Return a control API refusal."""
+    return ApiError(status, reason)
+
+
+def command_entities(text: str) -> tuple[Entity, ...]:
+    """Return the bot_command entity Telegram puts on a leading "/command[@bot]"."""
+    match = _COMMAND.match(text)
+    if match is None:
+        return ()
+    return ({"type": "bot_command", "offset": 0, "length": utf16_len(match.group())},)
+
+
+def write(world: World, user_id: int, text: str, profile: JsonObject) -> tuple[int, JsonObject]:
+    """The user sends a text message; return the update_id and the Message."""
+    if not text.strip():
+        raise refused("text is empty")
+    if len(text) > MAX_USER_TEXT:
+        raise refused("text is longer than 4096 characters")
+    chat = _chat_of_user(world, user_id, profile)
+    message = chat.add(
+        from_bot=False, date=world.today(), text=text, entities=command_entities(text)
+    )
+    payload = message_json(world, chat, message)
+    return world.updates.push("message", payload), payload
+
+
+def send_document(
+    world: World,
+    user_id: int,
+    *,
+    file_name: str,
+    content: bytes,
+    caption: str | None,
+    mime_type: str | None,
+    profile: JsonObject,
+) -> tuple[int, JsonObject]:
+    """The user sends a file; return the update_id and the Message."""
+    if not content:
+        raise refused("the file is empty")
+    chat = _chat_of_user(world, user_id, profile)
+    stored = world.files.add(content, file_name, mime_type)
+    message = chat.add(
+        from_bot=False,
+        date=world.today(),
+        text=caption or None,
+        document=stored.document_json(),
+    )
+    payload = message_json(world, chat, message)
+    return world.updates.push("message", payload), payload
+
+
+def press(
+    world: World,
+    user_id: int,
+    message_id: int,
+    *,
+    text: str | None,
+    data: str | None,
+    forge: bool,
+) -> tuple[int, str]:
+    """The user presses an inline button; return the update_id and the callback query id."""
+    chat = world.chats.get(user_id)
+    if chat is None:
+        raise refused(f"user {user_id} has no chat with the bot", 404)
+    message = chat.messages.get(message_id)
+    if message is None:
+        raise refused(f"message {message_id} is not in chat {user_id}", 404)
+    if forge:
+        if data is None:
+            raise refused("a forged press needs data")
+        chosen = data
+    else:
+        chosen = _shown_button_data(message.inline_markup, message_id, text, data)
+    record = world.new_callback(user_id, message_id, chosen)
+    payload = {
+        "id": record.id,
+        "from": chat.user.as_json(),
+        "message": message_json(world, chat, message),
+        "chat_instance": str(8_000_000_000_000 + user_id),
+        "data": chosen,
+    }
+    return world.updates.push("callback_query", payload), record.id
+
+
+def _shown_button_data(
+    markup: JsonObject | None, message_id: int, text: str | None, data: str | None
+) -> str:
+    if text is None and data is None:
+        raise refused("say which button: text or data")
+    buttons = inline_buttons(markup)
+    for button in buttons:
+        if (text is None or button["text"] == text) and (
+            data is None or button.get("callback_data") == data
+        ):
+            found = button.get("callback_data")
+            if not isinstance(found, str):
+                raise refused(f"button {button['text']!r} has no callback_data")
+            return found
+    wanted = " and ".join(
+        f"{name} {value!r}" for name, value in (("text", text), ("data", data)) if value
+    )
+    shown = [button["text"] for button in buttons]
+    raise refused(f"no inline button with {wanted} on message {message_id}; shown: {shown}")
+
+
+def set_blocked(world: World, user_id: int, blocked: bool) -> None:
+    """The user blocks or unblocks the bot; the bot gets a my_chat_member update."""
+    chat = world.chats.get(user_id)
+    if chat is None:
+        raise refused(f"user {user_id} has no chat with the bot", 404)
+    _change_block(world, chat, blocked)
+
+
+def _change_block(world: World, chat: Chat, blocked: bool) -> None:
+    if chat.user.blocked == blocked:
+        return
+    chat.user.blocked = blocked
+    member = {"status": "member", "user": world.bot.as_json()}
+    kicked = {"status": "kicked", "user": world.bot.as_json(), "until_date": 0}
+    old, new = (member, kicked) if blocked else (kicked, member)
+    payload = {
+        "chat": chat.user.chat_json(),
+        "from": chat.user.as_json(),
+        "date": world.today(),
+        "old_chat_member": old,
+        "new_chat_member": new,
+    }
+    world.updates.push("my_chat_member", payload)
+
+
+def _chat_of_user(world: World, user_id: int, profile: JsonObject) -> Chat:
+    world.user(user_id, profile)
+    chat = world.chats[user_id]
+    _change_block(world, chat, blocked=False)
+    return chat
