@@ -9,3 +9,9 @@ outbox      durable pushes: queued in the database, sent with backoff
 clock       the time source (a test can move it)
 emulator    a local Bot API server for tests and the training sandbox
 """
+
+import os
+
+# python-telegram-bot 22 warns (an error under our test settings) when it builds durations
+# as plain numbers; opt in to datetime.timedelta (RetryAfter.retry_after and friends).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
