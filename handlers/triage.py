@@ -205,6 +205,10 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
     )
     if step.outcome is not StepOutcome.MOVED or step.triage is None:
         await query.answer(t(language, "triage.stale"))
+        if step.triage is not None and not step.triage.ended:
+            # A double tap, or an edit that never arrived: show where the triage really is.
+            text, markup = await render(context, step.triage)
+            await _show(query.message, text, markup)
         return
     await query.answer()
     text, markup = await _after_step(context, step)

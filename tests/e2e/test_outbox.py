@@ -1,0 +1,41 @@
+"""Pushes survive Telegram's flood limit and a restart: queued in SQLite, sent when allowed."""
+
+from __future__ import annotations
+
+from state.roles import Role
+from tests.conftest import start_bot, stop_bot
+from tests.harness import Harness, Person
+
+
+async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
+    bot: Harness,
+    unit: dict[str, Person],
+    settings,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    per = unit["per"]
+    caregivers = [
+        unit["anna"],
+        await bot.employee("cg02", Role.CAREGIVER),
+        await bot.employee("cg03", Role.CAREGIVER),
+    ]
+    await bot.client.advance_clock(60)
+    await bot.client.set_flood_limit(1.0)
+
+    for caregiver in caregivers:  # three emergencies in the same second
+        await caregiver.say("/akut")
+
+    assert await bot.services.outbox.store.pending_count() > 0, "the planners' chats are full"
+    assert any(c["error_code"] == 429 for c in await bot.client.calls("sendMessage"))
+
+    await stop_bot(bot)  # a restart while pushes wait
+    again = await start_bot(settings, clock)
+    try:
+        await again.client.set_flood_limit(None)
+        await again.tick(minutes=1)
+        assert await again.services.outbox.store.pending_count() == 0
+        per_again = again.person("Per", telegram_id=per.telegram_id)
+        cards = [m.text for m in await per_again.bot_messages() if "AKUT" in m.text]
+        assert [c.split()[1] for c in cards] == ["F-0001", "F-0002", "F-0003"]
+    finally:
+        await stop_bot(again)
