@@ -21,7 +21,10 @@ from bot.storage.outbox import OutboxStore
 from bot.storage.tickets import NewTicket, StoredTicket
 from bot.storage.triages import StoredTriage, Triages
 from bot.tickets import TicketService
-from state.triage import TriageState, fire, new_triage
+from state.triage import TriageCategory, TriageState, fire, new_triage
+
+TICKET_ENDINGS = frozenset({TriageState.SUBMITTED, TriageState.NETWORK_DOWN})
+"""Triage endings that make a ticket: a report sent, or the network down (an emergency)."""
 
 
 class StepOutcome(StrEnum):
@@ -93,12 +96,15 @@ class TriageService:
                 stored.search = None
             ticket: StoredTicket | None = None
             recipients = 0
-            if stored.model.state == TriageState.SUBMITTED:
-                assert stored.model.category is not None and stored.model.id is not None
+            if stored.model.state in TICKET_ENDINGS:
+                assert stored.model.id is not None
+                category = stored.model.category or TriageCategory.EMERGENCY.value
+                if stored.model.state == TriageState.NETWORK_DOWN:
+                    category = TriageCategory.EMERGENCY.value  # the card's emergency, recorded
                 new = NewTicket(
                     reporter=employee.user_id,
                     unit=await self._unit_of_citizen_in(s, stored, employee),
-                    category=stored.model.category,
+                    category=category,
                     citizen_id=stored.model.citizen_id,
                     answers=dict(stored.model.answers),
                     description=stored.model.description,

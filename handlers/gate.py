@@ -16,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BekeyContext
 from bot.i18n import both, t
+from handlers.menu import redraw_after_role_change
 from state.roles import Role
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ async def admit_employee(update: Update, context: BekeyContext) -> None:
     employee = await services.employees.by_telegram_id(user.id)
     if employee is not None and employee.active:
         context.employee_or_none = employee
+        if update.effective_message is not None:
+            await redraw_after_role_change(update, context)
         return
     if _is_start_with_payload(update):
         return  # /start TOKEN: binding is how a stranger becomes staff

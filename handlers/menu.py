@@ -74,6 +74,8 @@ async def show_menu(update: Update, context: BekeyContext, text: str) -> None:
     chat = update.effective_chat
     assert chat is not None
     await install_menu(context.bot, employee, chat.id)
+    if employee.menu_role != employee.role.value:
+        await context.services.employees.set_menu_role(employee.user_id, employee.role)
     await context.bot.send_message(
         chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard_for(employee)
     )
@@ -139,6 +141,24 @@ async def _switch_language(update: Update, context: BekeyContext, code: str) -> 
     await services.audit.record(services.clock.now(), employee.user_id, "language", code)
     context.employee_or_none = await services.employees.get(employee.user_id)
     await show_menu(update, context, t(code, "language.changed"))
+
+
+async def redraw_after_role_change(update: Update, context: BekeyContext) -> None:
+    """Redraws the menu when the employee's role changed since it was drawn (say, by the CLI)."""
+    employee = context.employee
+    if employee.menu_role is None or employee.menu_role == employee.role.value:
+        return
+    language = employee.language
+    await show_menu(
+        update,
+        context,
+        t(
+            language,
+            "join.role_changed",
+            role=role_name(language, employee.role),
+            unit=employee.unit,
+        ),
+    )
 
 
 async def answer_unknown(update: Update, context: BekeyContext) -> None:

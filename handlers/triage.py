@@ -219,7 +219,7 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
 async def _after_step(context: BekeyContext, step: Step) -> tuple[str, Markup]:
     """Return what the triage message shows after a step (the submit note on a new ticket)."""
     assert step.triage is not None
-    if step.ticket is None:
+    if step.ticket is None or step.triage.model.state == TriageState.NETWORK_DOWN:
         return await render(context, step.triage)
     language = context.language
     number = format_ticket_number(step.ticket.model.number)

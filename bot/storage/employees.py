@@ -22,6 +22,7 @@ class Employee:
     language: str
     active: bool
     telegram_id: int | None
+    menu_role: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Employee:
@@ -34,6 +35,7 @@ class Employee:
             language=row["language"],
             active=bool(row["active"]),
             telegram_id=row["telegram_id"],
+            menu_role=row["menu_role"],
         )
 
 
@@ -116,6 +118,13 @@ class Employees:
             await s.execute(
                 "UPDATE employees SET language = ?, updated_at = ? WHERE user_id = ?",
                 (language, to_db(now), user_id),
+            )
+
+    async def set_menu_role(self, user_id: str, role: Role) -> None:
+        """Remember the role the employee's commands and buttons were drawn for."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                "UPDATE employees SET menu_role = ? WHERE user_id = ?", (role.value, user_id)
             )
 
     async def set_active(self, user_id: str, active: bool, now: datetime) -> bool:

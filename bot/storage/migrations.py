@@ -162,6 +162,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX triages_idle ON triages (ended_at, updated_at)
         """,
     ),
+    Migration(
+        3,
+        "employees remember the role their menu was drawn for",
+        "ALTER TABLE employees ADD COLUMN menu_role TEXT",
+    ),
 )
 
 

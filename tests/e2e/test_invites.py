@@ -105,3 +105,20 @@ async def test_an_unknown_role_or_user_id_is_explained(bot: Harness) -> None:
 
     assert bad_role[0].text.startswith("Den rolle kender jeg ikke")
     assert bad_id[0].text == t("da", "invite.bad_user_id")
+
+
+async def test_a_new_role_redraws_the_colleagues_menu_at_once(bot: Harness) -> None:
+    leader = await bot.employee("le01", Role.LEADER)
+    anna = await bot.employee("ab1234", Role.CAREGIVER)
+
+    await leader.say("/inviter ab1234 nøgleperson Anna Jensen")
+    replies = await anna.say("/hjaelp")
+
+    assert replies[0].text == t(
+        "da", "join.role_changed", role=t("da", "role.key_person"), unit="Hjemmepleje Nord"
+    )
+    commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
+    assert "inviter" in commands
+    assert (await bot.employee_record("ab1234")).telegram_id == anna.telegram_id
+    changes = [(e.actor, e.target) for e in await bot.services.audit.entries("role_change")]
+    assert changes == [("le01", "ab1234")]

@@ -135,6 +135,11 @@ async def test_no_mobile_network_sends_the_caregiver_to_the_emergency_card(
     assert "Smartkey" in shown
     assert "Else Hansen" in shown
     assert "ab1234" in shown
+    ticket = await bot.services.tickets.tickets.get(1)
+    assert ticket is not None
+    assert (ticket.model.category, ticket.citizen_id) == ("emergency", 1)
+    assert "AKUT: Bekey virker ikke" in (await unit["per"].last()).text
+    assert "Else Hansen" in (await unit["kim"].last()).text
 
 
 async def test_typing_narrows_the_citizen_list(bot: Harness, unit: dict[str, Person]) -> None:
