@@ -17,15 +17,16 @@ persist (the storage checks ``version`` against double taps). Nothing here does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final, cast
+from typing import Final, cast
 
-from transitions import EventData, Machine
+from transitions import EventData
 
 from state.routing import SupportParty
+from state.workflow import Callback, Condition, Model, Workflow, shared_machine, transition
 
 
 class TicketStatus(StrEnum):
@@ -72,8 +73,8 @@ def format_ticket_number(number: int) -> str:
 # Callbacks and conditions. The machine sends EventData; conditions only read, callbacks
 # only change the model in memory, and all of them run before the state changes.
 
-_Callback = Callable[[EventData], None]
-_Condition = Callable[[EventData], bool]
+_Callback = Callback
+_Condition = Condition
 
 
 def _ticket(event: EventData) -> Ticket:
@@ -102,106 +103,43 @@ def _record_party(event: EventData) -> None:
     _ticket(event).contacted = SupportParty(event.kwargs["party"]).value
 
 
-def _transition(
-    trigger: str,
-    source: TicketStatus | Iterable[TicketStatus],
-    dest: TicketStatus,
-    *,
-    before: Iterable[_Callback] = (),
-    conditions: Iterable[_Condition] = (),
-) -> dict[str, Any]:
-    sources = [source] if isinstance(source, TicketStatus) else list(source)
-    return {
-        "trigger": trigger,
-        "source": [state.value for state in sources],
-        "dest": dest.value,
-        "before": list(before),
-        "conditions": list(conditions),
-    }
-
-
 _S = TicketStatus
 
 _TRANSITIONS: Final = [
-    _transition("take", _S.OPEN, _S.TAKEN, conditions=[_actor_is_named], before=[_take]),
-    _transition(
+    transition("take", _S.OPEN, _S.TAKEN, conditions=[_actor_is_named], before=[_take]),
+    transition(
         "contact",
         [_S.OPEN, _S.TAKEN],
         _S.CONTACTED,
         conditions=[_actor_is_named, _party_is_known],
         before=[_take_if_untaken, _record_party],
     ),
-    _transition(
+    transition(
         "resolve",
         [_S.OPEN, _S.TAKEN, _S.CONTACTED],
         _S.RESOLVED,
         conditions=[_actor_is_named],
         before=[_take_if_untaken],
     ),
-    _transition("cancel", _S.OPEN, _S.CANCELLED),
+    transition("cancel", _S.OPEN, _S.CANCELLED),
 ]
 
-TICKET_MACHINE: Final = Machine(
-    model=None,
-    states=[{"name": state.value, "final": state in FINAL_STATES} for state in TicketStatus],
-    initial=TicketStatus.OPEN.value,
-    transitions=_TRANSITIONS,
-    auto_transitions=False,
-    ignore_invalid_triggers=False,
-    queued=False,
-    send_event=True,
-    name="ticket",
+TICKET_MACHINE: Final = shared_machine(
+    "ticket", TicketStatus, FINAL_STATES, TicketStatus.OPEN, _TRANSITIONS
 )
-
-# What add_model binds onto a model; removed again on detach, so that a detached ticket
-# is a plain dataclass and attaching it again binds afresh (no "Skip binding" warnings).
-_BOUND_NAMES: Final = frozenset(
-    {"trigger", "may_trigger"}
-    | set(TICKET_MACHINE.events)
-    | {f"may_{trigger}" for trigger in TICKET_MACHINE.events}
-    | {f"is_{state}" for state in TICKET_MACHINE.states}
-)
+TICKET: Final = Workflow(TICKET_MACHINE, _ARGUMENTS)
 
 
-@contextmanager
-def attached(ticket: Ticket) -> Iterator[Ticket]:
+def attached(model: Ticket) -> AbstractContextManager[Model]:
     """Attach the ticket to the shared machine at its stored state; detach it afterwards."""
-    if ticket in TICKET_MACHINE.models:  # identity (eq=False): attached by an outer block
-        yield ticket
-        return
-    stored = str(ticket.state)  # a plain str: transitions reads an Enum by its name
-    if stored not in TICKET_MACHINE.states:
-        raise ValueError(f"unknown ticket state {stored!r}")
-    TICKET_MACHINE.add_model(ticket, initial=stored)
-    try:
-        yield ticket
-    finally:
-        TICKET_MACHINE.remove_model(ticket)
-        for name in _BOUND_NAMES.intersection(vars(ticket)):
-            delattr(ticket, name)
+    return TICKET.attached(model)
 
 
 def allowed_triggers(state: str) -> list[str]:
     """List the triggers the machine knows from this state, in a stable order."""
-    return TICKET_MACHINE.get_triggers(str(state))  # transitions reads an Enum by its name
+    return TICKET.allowed_triggers(state)
 
 
-def _check_arguments(trigger: str, kwargs: Mapping[str, object]) -> None:
-    expected = _ARGUMENTS.get(trigger, {})
-    if kwargs.keys() != expected.keys():
-        raise TypeError(f"{trigger} takes {sorted(expected)}, got {sorted(kwargs)}")
-    for name, kind in expected.items():
-        if not isinstance(kwargs[name], kind):
-            raise TypeError(f"{trigger}: {name} must be {kind.__name__}")
-
-
-def fire(ticket: Ticket, trigger: str, **kwargs: object) -> bool:
-    """Step the ticket by the trigger; False is a refusal and leaves the ticket unchanged."""
-    if trigger not in allowed_triggers(ticket.state):
-        return False
-    _check_arguments(trigger, kwargs)
-    with attached(ticket):
-        stepped = TICKET_MACHINE.events[trigger].trigger(ticket, **kwargs)
-    if stepped:
-        ticket.version += 1
-    return stepped
+def fire(model: Ticket, trigger: str, **kwargs: object) -> bool:
+    """Step the ticket by the trigger; False is a refusal and leaves it unchanged."""
+    return TICKET.fire(model, trigger, **kwargs)

@@ -19,15 +19,16 @@ persist (the storage checks ``version`` against double taps). Nothing here does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, cast
+from typing import Final, cast
 
-from transitions import EventData, Machine
+from transitions import EventData
 
 from state.cpr import contains_cpr
+from state.workflow import Callback, Condition, Model, Workflow, shared_machine, transition
 
 
 class TriageState(StrEnum):
@@ -114,8 +115,8 @@ def new_triage(user_id: str) -> Triage:
 # Callbacks and conditions. The machine sends EventData; conditions only read, callbacks
 # only change the model in memory, and all of them run before the state changes.
 
-_Callback = Callable[[EventData], None]
-_Condition = Callable[[EventData], bool]
+_Callback = Callback
+_Condition = Condition
 
 
 def _triage(event: EventData) -> Triage:
@@ -176,41 +177,23 @@ def _text_is_free_of_cpr(event: EventData) -> bool:
     return not contains_cpr(event.kwargs["text"])
 
 
-def _transition(
-    trigger: str,
-    source: TriageState | Iterable[TriageState],
-    dest: TriageState,
-    *,
-    before: Iterable[_Callback] = (),
-    conditions: Iterable[_Condition] = (),
-) -> dict[str, Any]:
-    sources = [source] if isinstance(source, TriageState) else list(source)
-    return {
-        "trigger": trigger,
-        "source": [state.value for state in sources],
-        "dest": dest.value,
-        "before": list(before),
-        "conditions": list(conditions),
-    }
-
-
 _S = TriageState
 _C = TriageCategory
 _ONGOING: Final = [state for state in TriageState if state not in FINAL_STATES]
 
 _TRANSITIONS: Final = [
-    _transition("choose_citizen", _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
+    transition("choose_citizen", _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
     # The phone: network and Bluetooth.
-    _transition("answer_yes", _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
-    _transition(
+    transition("answer_yes", _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
+    transition(
         "answer_no",
         _S.CHECKING_PHONE,
         _S.DESCRIBING,
         before=[_record(Answer.NO), _decide(_C.PHONE)],
     ),
     # Bekey: open the app and log in.
-    _transition("answer_yes", _S.CHECKING_LOGIN, _S.CHECKING_LOCK, before=[_record(Answer.YES)]),
-    _transition(
+    transition("answer_yes", _S.CHECKING_LOGIN, _S.CHECKING_LOCK, before=[_record(Answer.YES)]),
+    transition(
         "answer_no",
         _S.CHECKING_LOGIN,
         _S.DESCRIBING,
@@ -218,45 +201,45 @@ _TRANSITIONS: Final = [
     ),
     # The door: the app finds the lock and the lock answers. Either way it is the lock
     # unit's matter (yes: they talk but the door still will not open).
-    _transition(
+    transition(
         "answer_yes",
         _S.CHECKING_LOCK,
         _S.DESCRIBING,
         before=[_record(Answer.YES), _decide(_C.DOOR)],
     ),
-    _transition(
+    transition(
         "answer_no",
         _S.CHECKING_LOCK,
         _S.DESCRIBING,
         before=[_record(Answer.NO), _decide(_C.DOOR)],
     ),
-    _transition("network_down", _S.CHECKING_PHONE, _S.NETWORK_DOWN),
-    _transition("works_now", CHECK_STEPS, _S.SOLVED_BY_CAREGIVER),
-    _transition(
+    transition("network_down", _S.CHECKING_PHONE, _S.NETWORK_DOWN),
+    transition("works_now", CHECK_STEPS, _S.SOLVED_BY_CAREGIVER),
+    transition(
         "describe",
         _S.DESCRIBING,
         _S.CONFIRMING,
         conditions=[_text_is_free_of_cpr],
         before=[_store_description],
     ),
-    _transition("skip_description", _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
-    _transition("confirm", _S.CONFIRMING, _S.SUBMITTED),
+    transition("skip_description", _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
+    transition("confirm", _S.CONFIRMING, _S.SUBMITTED),
     # Back: one step up the path, forgetting what was decided there.
-    _transition("back", _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
-    _transition(
+    transition("back", _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
+    transition(
         "back",
         _S.CHECKING_LOGIN,
         _S.CHECKING_PHONE,
         before=[_forget_answer(_S.CHECKING_PHONE)],
     ),
-    _transition(
+    transition(
         "back",
         _S.CHECKING_LOCK,
         _S.CHECKING_LOGIN,
         before=[_forget_answer(_S.CHECKING_LOGIN)],
     ),
     *(
-        _transition(
+        transition(
             "back",
             _S.DESCRIBING,
             step,
@@ -265,74 +248,27 @@ _TRANSITIONS: Final = [
         )
         for category, step in _STEP_DECIDING.items()
     ),
-    _transition("back", _S.CONFIRMING, _S.DESCRIBING, before=[_forget_description]),
-    _transition("cancel", _ONGOING, _S.CANCELLED),
-    _transition("expire", _ONGOING, _S.EXPIRED),
+    transition("back", _S.CONFIRMING, _S.DESCRIBING, before=[_forget_description]),
+    transition("cancel", _ONGOING, _S.CANCELLED),
+    transition("expire", _ONGOING, _S.EXPIRED),
 ]
 
-TRIAGE_MACHINE: Final = Machine(
-    model=None,
-    states=[{"name": state.value, "final": state in FINAL_STATES} for state in TriageState],
-    initial=TriageState.CHOOSING_CITIZEN.value,
-    transitions=_TRANSITIONS,
-    auto_transitions=False,
-    ignore_invalid_triggers=False,
-    queued=False,
-    send_event=True,
-    name="triage",
+TRIAGE_MACHINE: Final = shared_machine(
+    "triage", TriageState, FINAL_STATES, TriageState.CHOOSING_CITIZEN, _TRANSITIONS
 )
-
-# What add_model binds onto a model; removed again on detach, so that a detached triage
-# is a plain dataclass and attaching it again binds afresh (no "Skip binding" warnings).
-_BOUND_NAMES: Final = frozenset(
-    {"trigger", "may_trigger"}
-    | set(TRIAGE_MACHINE.events)
-    | {f"may_{trigger}" for trigger in TRIAGE_MACHINE.events}
-    | {f"is_{state}" for state in TRIAGE_MACHINE.states}
-)
+TRIAGE: Final = Workflow(TRIAGE_MACHINE, _ARGUMENTS)
 
 
-@contextmanager
-def attached(triage: Triage) -> Iterator[Triage]:
+def attached(model: Triage) -> AbstractContextManager[Model]:
     """Attach the triage to the shared machine at its stored state; detach it afterwards."""
-    if triage in TRIAGE_MACHINE.models:  # identity (eq=False): attached by an outer block
-        yield triage
-        return
-    stored = str(triage.state)  # a plain str: transitions reads an Enum by its name
-    if stored not in TRIAGE_MACHINE.states:
-        raise ValueError(f"unknown triage state {stored!r}")
-    TRIAGE_MACHINE.add_model(triage, initial=stored)
-    try:
-        yield triage
-    finally:
-        TRIAGE_MACHINE.remove_model(triage)
-        for name in _BOUND_NAMES.intersection(vars(triage)):
-            delattr(triage, name)
+    return TRIAGE.attached(model)
 
 
 def allowed_triggers(state: str) -> list[str]:
     """List the triggers the machine knows from this state, in a stable order."""
-    return TRIAGE_MACHINE.get_triggers(str(state))  # transitions reads an Enum by its name
+    return TRIAGE.allowed_triggers(state)
 
 
-def _check_arguments(trigger: str, kwargs: Mapping[str, object]) -> None:
-    expected = _ARGUMENTS.get(trigger, {})
-    if kwargs.keys() != expected.keys():
-        raise TypeError(f"{trigger} takes {sorted(expected)}, got {sorted(kwargs)}")
-    for name, kind in expected.items():
-        value = kwargs[name]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            # Name the type only: the value may be a caregiver's free text.
-            raise TypeError(f"{trigger}: {name} must be {kind.__name__}")
-
-
-def fire(triage: Triage, trigger: str, **kwargs: object) -> bool:
-    """Step the triage by the trigger; False is a refusal and leaves the triage unchanged."""
-    if trigger not in allowed_triggers(triage.state):
-        return False
-    _check_arguments(trigger, kwargs)
-    with attached(triage):
-        stepped = TRIAGE_MACHINE.events[trigger].trigger(triage, **kwargs)
-    if stepped:
-        triage.version += 1
-    return stepped
+def fire(model: Triage, trigger: str, **kwargs: object) -> bool:
+    """Step the triage by the trigger; False is a refusal and leaves it unchanged."""
+    return TRIAGE.fire(model, trigger, **kwargs)
