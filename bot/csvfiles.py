@@ -1,13 +1,18 @@
-"""Reading staff and citizen CSV files: every row checked, every bad line named, all or nothing."""
+"""Reading staff and citizen CSV files: every row checked, every bad line named, all or nothing.
+
+A bad line carries a reason code and its values; ``LineError.text(language)`` words it for
+a person in chat, ``str()`` for the operator at the command line (English, plain).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.i18n import plain, t
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from state.cpr import contains_cpr
@@ -27,79 +32,108 @@ class LineError:
     """Why one line of a file cannot be imported."""
 
     line: int
-    reason: str
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        """The reason in a person's language (HTML-safe)."""
+        return (
+            t(language, "csv.line", line=self.line)
+            + " "
+            + t(language, f"csv.{self.code}", **self.params)
+        )
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"line {self.line}: {plain('en', f'csv.{self.code}', **self.params)}"
 
 
 @dataclass(frozen=True)
 class Parsed(Generic[Row]):
-    """The good rows of a file and the errors of its bad lines."""
+    """The good rows of a file (with their line numbers) and the errors of its bad lines."""
 
     rows: list[Row]
     errors: list[LineError]
+    lines: list[int] = field(default_factory=list)
+
+
+Problem = tuple[str, dict[str, object]]
 
 
 def _read(
     text: str,
     header: tuple[str, ...],
-    build: Callable[[dict[str, str]], tuple[Row | None, str | None]],
+    build: Callable[[dict[str, str]], Row | Problem],
     key: Callable[[Row], str],
 ) -> Parsed[Row]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     rows: list[Row] = []
+    lines: list[int] = []
     errors: list[LineError] = []
-    first = next(reader, None)
+    try:
+        first = next(reader, None)
+    except csv.Error:
+        first = None
     if first is None or tuple(c.strip().lower() for c in first) != header:
-        return Parsed([], [LineError(1, f"the header must be exactly: {','.join(header)}")])
+        return Parsed([], [LineError(1, "header", {"header": ",".join(header)})])
     seen: dict[str, int] = {}
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            errors.append(LineError(reader.line_num, "unreadable"))
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        if len(record) != len(header):
-            errors.append(LineError(line, f"expected {len(header)} fields, found {len(record)}"))
+        problem = _check_fields(record, header)
+        if problem is not None:
+            errors.append(LineError(line, *problem))
             continue
-        fields = {name: cell.strip() for name, cell in zip(header, record, strict=True)}
-        if any(contains_cpr(value) for value in fields.values()):
-            errors.append(LineError(line, "looks like a CPR number; CPR numbers must not be used"))
+        built = build({name: cell.strip() for name, cell in zip(header, record, strict=True)})
+        if isinstance(built, tuple):
+            errors.append(LineError(line, *built))
             continue
-        empty = [name for name, value in fields.items() if not value]
-        if empty:
-            errors.append(LineError(line, f"empty field: {', '.join(empty)}"))
+        if key(built) in seen:
+            errors.append(LineError(line, "duplicate", {"first": seen[key(built)]}))
             continue
-        too_long = [name for name, value in fields.items() if len(value) > MAX_FIELD]
-        if too_long:
-            errors.append(LineError(line, f"too long: {', '.join(too_long)}"))
-            continue
-        row, problem = build(fields)
-        if row is None:
-            errors.append(LineError(line, problem or "invalid"))
-            continue
-        if key(row) in seen:
-            errors.append(LineError(line, f"duplicate of line {seen[key(row)]}"))
-            continue
-        seen[key(row)] = line
-        rows.append(row)
-    return Parsed(rows, errors)
+        seen[key(built)] = line
+        rows.append(built)
+        lines.append(line)
+    return Parsed(rows, errors, lines)
 
 
-def _staff(fields: dict[str, str]) -> tuple[StaffRow | None, str | None]:
+def _check_fields(record: list[str], header: tuple[str, ...]) -> Problem | None:
+    if len(record) != len(header):
+        return "field_count", {"expected": len(header), "found": len(record)}
+    values = [cell.strip() for cell in record]
+    if any(contains_cpr(value) for value in values):
+        return "cpr", {}
+    empty = [name for name, value in zip(header, values, strict=True) if not value]
+    if empty:
+        return "empty", {"fields": ", ".join(empty)}
+    long = [name for name, value in zip(header, values, strict=True) if len(value) > MAX_FIELD]
+    if long:
+        return "too_long", {"fields": ", ".join(long)}
+    return None
+
+
+def _staff(fields: dict[str, str]) -> StaffRow | Problem:
     if not valid_user_id(fields["user_id"]):
-        return None, f"user_id {fields['user_id']!r} is not a SmartCare user-id"
+        return "user_id", {"value": fields["user_id"]}
     role = parse_role(fields["role"])
     if role is None:
-        return None, f"unknown role {fields['role']!r} (one of: {', '.join(r.value for r in Role)})"
+        return "role", {"value": fields["role"], "roles": ", ".join(r.value for r in Role)}
     if not valid_name(fields["name"]):
-        return None, "name is not printable or longer than 80 characters"
-    return StaffRow(fields["user_id"], fields["name"], role, fields["unit"]), None
+        return "name", {}
+    return StaffRow(fields["user_id"], fields["name"], role, fields["unit"])
 
 
-def _citizen(fields: dict[str, str]) -> tuple[CitizenRow | None, str | None]:
+def _citizen(fields: dict[str, str]) -> CitizenRow | Problem:
     if len(fields["ref"]) > MAX_REF:
-        return None, f"ref is longer than {MAX_REF} characters"
-    return CitizenRow(**fields), None
+        return "ref", {"max": MAX_REF}
+    return CitizenRow(**fields)
 
 
 def parse_staff(text: str) -> Parsed[StaffRow]:

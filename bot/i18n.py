@@ -66,6 +66,11 @@ def t(language: str | None, key: str, /, **params: object) -> str:
     return template.format(**safe)
 
 
+def plain(language: str | None, key: str, /, **params: object) -> str:
+    """Return a text for a terminal: parameters filled in as they are, nothing escaped."""
+    return catalog(normalise(language))[key].format(**params)
+
+
 def both(key: str, /, **params: object) -> str:
     """Return a text in Danish, then English (for people whose language is not known)."""
     return "\n\n".join(t(language, key, **params) for language in LANGUAGES)

@@ -80,6 +80,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             menu.command_names(Action.INVITE), gate.for_roles(INVITERS, invite.invite_employee)
         )
     )
+    add(
+        MessageHandler(
+            filters.Document.FileExtension("csv"),
+            gate.for_roles(INVITERS, invite.import_staff_file),
+        )
+    )
 
     # 8. Catch-alls, last: typed text to what waits for it, unknown buttons, the rest.
     add(MessageHandler(filters.TEXT & ~filters.COMMAND, text.route_text))

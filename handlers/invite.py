@@ -1,18 +1,25 @@
-"""In-chat invites: ``/inviter BRUGER-ID ROLLE NAVN`` by leaders, key persons and planners."""
+"""In-chat invites: ``/inviter BRUGER-ID ROLLE NAVN``, or a staff CSV file for many at once."""
 
 from __future__ import annotations
 
-from telegram import Update
+import csv
+import io
+
+from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
 from bot.context import BekeyContext
+from bot.csvfiles import LineError, parse_staff
 from bot.i18n import moment, t
 from bot.staff import InviteRefused
 from bot.storage.employees import StaffRow
 from handlers.menu import role_name
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
-from state.roles import Role, grantable_roles, parse_role
+from state.roles import Role, grantable_roles, may_invite, parse_role
+
+MAX_CSV_BYTES = 256 * 1024
+MAX_SHOWN_ERRORS = 25
 
 
 def _roles_text(language: str, inviter: Role) -> str:
@@ -82,3 +89,86 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
         ),
         parse_mode=ParseMode.HTML,
     )
+
+
+async def import_staff_file(update: Update, context: BekeyContext) -> None:
+    """Invites everyone in a staff CSV sent in chat, or names each bad line and imports none."""
+    inviter = context.employee
+    language = inviter.language
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if (document.file_size or 0) > MAX_CSV_BYTES:
+        await message.reply_text(t(language, "import.too_big", kb=MAX_CSV_BYTES // 1024))
+        return
+    file = await context.bot.get_file(document.file_id)
+    try:
+        text = bytes(await file.download_as_bytearray()).decode("utf-8")
+    except UnicodeDecodeError:
+        await message.reply_text(t(language, "import.not_text"))
+        return
+    parsed = parse_staff(text)
+    errors = list(parsed.errors) + await _rights_errors(context, parsed.rows, parsed.lines)
+    if errors:
+        errors.sort(key=lambda e: e.line)
+        shown = "\n".join(e.text(language) for e in errors[:MAX_SHOWN_ERRORS])
+        more = len(errors) - MAX_SHOWN_ERRORS
+        tail = "\n" + t(language, "import.more", count=more) if more > 0 else ""
+        await message.reply_text(
+            t(language, "import.refused", count=len(errors)) + "\n" + shown + tail,
+            parse_mode=ParseMode.HTML,
+        )
+        return
+    if not parsed.rows:
+        await message.reply_text(t(language, "import.empty"))
+        return
+    services = context.services
+    try:
+        invitations = await services.staff.invite_many(
+            parsed.rows, actor=inviter.user_id, bot_username=services.bot_username, inviter=inviter
+        )
+    except InviteRefused:  # someone changed a role meanwhile; the whole file is refused
+        await message.reply_text(t(language, "import.refused", count=1))
+        return
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["user_id", "name", "role", "link"])
+    for invitation in invitations:
+        employee = invitation.employee
+        writer.writerow([employee.user_id, employee.name, employee.role.value, invitation.link])
+    expires = moment(
+        language, services.clock.now() + services.settings.invite_ttl, services.settings.zone
+    )
+    await message.reply_document(
+        InputFile(out.getvalue().encode("utf-8"), filename="invitationer.csv"),
+        caption=t(
+            language, "import.done", count=len(invitations), unit=inviter.unit, expires=expires
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def _rights_errors(
+    context: BekeyContext, rows: list[StaffRow], lines: list[int]
+) -> list[LineError]:
+    """Name each row the sender may not invite: another unit, or a role above their reach."""
+    inviter = context.employee
+    language = inviter.language
+    errors: list[LineError] = []
+    for row, line in zip(rows, lines, strict=True):
+        existing = await context.services.employees.get(row.user_id)
+        if row.unit != inviter.unit:
+            errors.append(
+                LineError(line, "not_yours_unit", {"value": row.unit, "unit": inviter.unit})
+            )
+        elif not may_invite(
+            inviter.role,
+            inviter.unit,
+            row.role,
+            row.unit,
+            existing.role if existing else None,
+            existing.unit if existing else None,
+        ):
+            shown = existing.role if existing and existing.role != row.role else row.role
+            errors.append(LineError(line, "not_yours_role", {"role": role_name(language, shown)}))
+    return errors

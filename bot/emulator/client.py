@@ -203,6 +203,17 @@ class EmulatorClient:
         result = await self._request("GET", f"/chats/{chat_id}/pinned")
         return [ChatMessage.from_json(item) for item in result]
 
+    async def file_content(self, file_id: str) -> bytes:
+        """The content of a file the bot or a user sent."""
+        data = await self._request("GET", f"/files/{file_id}")
+        return base64.b64decode(data["content_base64"])
+
+    async def document_text(self, message: ChatMessage) -> str:
+        """The text of a document message's file (UTF-8)."""
+        if message.document is None:
+            raise ValueError("that message has no document")
+        return (await self.file_content(str(message.document["file_id"]))).decode("utf-8")
+
     async def callback_answer(self, callback_query_id: str) -> JsonObject:
         """Return {"answered", "text", "show_alert", "url", "cache_time"} for a query."""
         result: JsonObject = await self._request("GET", f"/callback_answers/{callback_query_id}")

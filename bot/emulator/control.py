@@ -10,6 +10,7 @@
     GET    /control/chats/{chat_id}/keyboard    the reply keyboard shown now, or null
     GET    /control/chats/{chat_id}/pinned      the pinned messages
     GET    /control/callback_answers/{id}       {"answered", "text", "show_alert", ...}
+    GET    /control/files/{file_id}             {"file_name", "mime_type", "content_base64"}
     GET    /control/commands?scope=<json>&language_code=xx    exactly the stored list
     GET    /control/commands/effective?chat_id=N&language_code=xx    as the user sees it
     GET    /control/calls, DELETE /control/calls                the Bot API call log
@@ -58,6 +59,7 @@ class ControlApi:
             ("POST", "/control/users/{user_id}/block", self.user_block),
             ("GET", "/control/chats/{chat_id}/messages", self.chat_messages),
             ("GET", "/control/chats/{chat_id}/keyboard", self.chat_keyboard),
+            ("GET", "/control/files/{file_id}", self.file),
             ("GET", "/control/chats/{chat_id}/pinned", self.chat_pinned),
             ("GET", "/control/callback_answers/{query_id}", self.callback_answer),
             ("GET", "/control/commands", self.commands),
@@ -136,6 +138,17 @@ class ControlApi:
         """The pinned messages, the most recently pinned last."""
         chat = self.world.chats.get(_path_int(request, "chat_id"))
         return [control_message(m) for m in chat.pinned()] if chat else []
+
+    async def file(self, request: web.Request) -> object:
+        """A file the bot or a user sent, with its content."""
+        stored = self.world.files.by_id(request.match_info["file_id"])
+        if stored is None:
+            raise people.refused("unknown file_id", 404)
+        return {
+            "file_name": stored.file_name,
+            "mime_type": stored.mime_type,
+            "content_base64": base64.b64encode(stored.content).decode("ascii"),
+        }
 
     async def callback_answer(self, request: web.Request) -> object:
         """How the bot answered a callback query."""

@@ -205,3 +205,12 @@ async def test_calls_filter_by_method(api: httpx.AsyncClient, control: EmulatorC
     await send(api, "getMe")
     await send(api, "getmyCommands")
     assert [c["method"] for c in await control.calls("getMyCommands")] == ["getMyCommands"]
+
+
+async def test_files_sent_by_users_can_be_read_back(control: EmulatorClient) -> None:
+    await control.send_document(42, "staff.csv", b"user_id,name\n")
+    message = (await control.messages(42))[-1]
+
+    assert await control.document_text(message) == "user_id,name\n"
+    with pytest.raises(ControlError):
+        await control.file_content("no-such-file")
