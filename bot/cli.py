@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -21,7 +23,7 @@ from bot.csvfiles import LineError, parse_citizens, parse_staff
 from bot.logs import setup_logging
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.citizens import Citizens
+from bot.storage.citizens import CitizenRow, Citizens
 from bot.storage.employees import StaffRow
 from bot.storage.migrations import MIGRATIONS
 from state.cpr import contains_cpr
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if command == "run":
             settings.require_token()
+            asyncio.run(_admin("migrate", args, settings, quiet=True))
             setup_logging()
             from bot.app import run
 
@@ -83,27 +86,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
 
 
-async def _admin(command: str, args: argparse.Namespace, settings: Settings) -> int:
+async def _admin(
+    command: str, args: argparse.Namespace, settings: Settings, *, quiet: bool = False
+) -> int:
+    """Check the command's input first, then open the database and carry it out."""
+    work = _prepare(command, args)
     services = Services.create(settings)
-    await services.open()
+    try:
+        await services.open()
+    except (sqlite3.Error, OSError) as exc:
+        await services.close()
+        raise CliError(
+            f"cannot open the database at {settings.database_path} "
+            f"({type(exc).__name__}: {exc}); check DATABASE_PATH"
+        ) from None
     try:
         if command == "migrate":
-            print(
-                f"database {settings.database_path} is at migration {MIGRATIONS[-1].number}: "
-                f"{MIGRATIONS[-1].description}"
-            )
+            if not quiet:
+                latest = MIGRATIONS[-1]
+                print(
+                    f"database {settings.database_path} is at migration {latest.number}: "
+                    f"{latest.description}"
+                )
             return 0
-        if command == "invite":
-            return await _invite(services, args)
-        if command == "import-staff":
-            return await _import_staff(services, _read_file(args.file))
-        if command == "import-citizens":
-            return await _import_citizens(services, _read_file(args.file))
-        if command == "deactivate":
-            return await _deactivate(services, args.user_id)
-        raise CliError(f"unknown command {command!r}")
+        return await work(services)
     finally:
         await services.close()
+
+
+Work = Callable[[Services], Awaitable[int]]
+
+
+def _prepare(command: str, args: argparse.Namespace) -> Work:
+    """Validate a command's arguments and files before anything is opened or written."""
+    if command == "invite":
+        return _invite(_staff_from_args(args), json_out=args.json)
+    if command == "import-staff":
+        staff = parse_staff(_read_file(args.file))
+        if staff.errors:
+            _fail_lines(staff.errors)
+        return _import_staff(staff.rows)
+    if command == "import-citizens":
+        citizens = parse_citizens(_read_file(args.file))
+        if citizens.errors:
+            _fail_lines(citizens.errors)
+        return _import_citizens(citizens.rows)
+    if command == "deactivate":
+        return _deactivate(args.user_id)
+    if command == "migrate":
+        return _nothing
+    raise CliError(f"unknown command {command!r}")
+
+
+async def _nothing(services: Services) -> int:
+    return 0
 
 
 def _read_file(path: Path) -> str:
@@ -133,7 +169,10 @@ async def _bot_username(settings: Settings) -> str:
         ) from None
 
 
-async def _invite(services: Services, args: argparse.Namespace) -> int:
+def _staff_from_args(args: argparse.Namespace) -> StaffRow:
+    """Check invite arguments; the CPR guard first, so no such value is ever printed back."""
+    if any(contains_cpr(v) for v in (args.user_id, args.name, args.unit, args.role)):
+        raise CliError("that looks like a CPR number; CPR numbers must not be used")
     role = parse_role(args.role)
     if role is None:
         raise CliError(f"--role {args.role!r} is not one of: {', '.join(r.value for r in Role)}")
@@ -141,69 +180,71 @@ async def _invite(services: Services, args: argparse.Namespace) -> int:
         raise CliError(f"--user-id {args.user_id!r} is not a SmartCare user-id")
     if not valid_name(args.name) or not args.unit.strip():
         raise CliError("--name and --unit must be printable and non-empty")
-    if any(contains_cpr(v) for v in (args.user_id, args.name, args.unit)):
-        raise CliError("that looks like a CPR number; CPR numbers must not be used")
-    username = await _bot_username(services.settings)
-    invitation = await services.staff.invite(
-        StaffRow(args.user_id, args.name.strip(), role, args.unit.strip()),
-        actor=CLI_ACTOR,
-        bot_username=username,
-    )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "user_id": invitation.employee.user_id,
-                    "token": invitation.token,
-                    "link": invitation.link,
-                }
+    return StaffRow(args.user_id, args.name.strip(), role, args.unit.strip())
+
+
+def _invite(staff: StaffRow, *, json_out: bool) -> Work:
+    async def invite(services: Services) -> int:
+        username = await _bot_username(services.settings)
+        invitation = await services.staff.invite(staff, actor=CLI_ACTOR, bot_username=username)
+        employee = invitation.employee
+        if json_out:
+            print(
+                json.dumps(
+                    {
+                        "user_id": employee.user_id,
+                        "token": invitation.token,
+                        "link": invitation.link,
+                    }
+                )
             )
-        )
-    else:
-        print(f"{invitation.employee.user_id} ({role.value}, {invitation.employee.unit})")
-        print(f"token: {invitation.token}")
-        print(f"link:  {invitation.link}")
-    return 0
+        else:
+            print(f"{employee.user_id} ({employee.role.value}, {employee.unit})")
+            print(f"token: {invitation.token}")
+            print(f"link:  {invitation.link}")
+        return 0
+
+    return invite
 
 
-def _fail_lines(path_errors: list[LineError]) -> int:
-    for error in path_errors:
+def _fail_lines(errors: list[LineError]) -> NoReturn:
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    print(f"error: {len(path_errors)} bad line(s); nothing was imported", file=sys.stderr)
-    return 1
+    raise CliError(f"{len(errors)} bad line(s); nothing was imported", code=1)
 
 
-async def _import_staff(services: Services, text: str) -> int:
-    parsed = parse_staff(text)
-    if parsed.errors:
-        return _fail_lines(parsed.errors)
-    username = await _bot_username(services.settings)
-    invitations = await services.staff.invite_many(
-        parsed.rows, actor=CLI_ACTOR, bot_username=username
-    )
-    print("user_id,link")
-    for invitation in invitations:
-        print(f"{invitation.employee.user_id},{invitation.link}")
-    return 0
+def _import_staff(rows: list[StaffRow]) -> Work:
+    async def import_staff(services: Services) -> int:
+        username = await _bot_username(services.settings)
+        invitations = await services.staff.invite_many(rows, actor=CLI_ACTOR, bot_username=username)
+        print("user_id,link")
+        for invitation in invitations:
+            print(f"{invitation.employee.user_id},{invitation.link}")
+        return 0
+
+    return import_staff
 
 
-async def _import_citizens(services: Services, text: str) -> int:
-    parsed = parse_citizens(text)
-    if parsed.errors:
-        return _fail_lines(parsed.errors)
-    now = services.clock.now()
-    async with services.db.transaction() as s:
-        for citizen in parsed.rows:
-            await Citizens.upsert_in(s, citizen, now)
-        await services.audit.record_in(s, now, CLI_ACTOR, "import_citizens", str(len(parsed.rows)))
-    print(f"imported {len(parsed.rows)} citizen(s)")
-    return 0
+def _import_citizens(rows: list[CitizenRow]) -> Work:
+    async def import_citizens(services: Services) -> int:
+        now = services.clock.now()
+        async with services.db.transaction() as s:
+            for citizen in rows:
+                await Citizens.upsert_in(s, citizen, now)
+            await services.audit.record_in(s, now, CLI_ACTOR, "import_citizens", str(len(rows)))
+        print(f"imported {len(rows)} citizen(s)")
+        return 0
+
+    return import_citizens
 
 
-async def _deactivate(services: Services, user_id: str) -> int:
-    now = services.clock.now()
-    if not await services.employees.set_active(user_id, False, now):
-        raise CliError(f"no employee with user-id {user_id!r}", code=1)
-    await services.audit.record(now, CLI_ACTOR, "deactivate", user_id)
-    print(f"{user_id} deactivated: the bot no longer answers that account")
-    return 0
+def _deactivate(user_id: str) -> Work:
+    async def deactivate(services: Services) -> int:
+        now = services.clock.now()
+        if not await services.employees.set_active(user_id, False, now):
+            raise CliError(f"no employee with user-id {user_id!r}", code=1)
+        await services.audit.record(now, CLI_ACTOR, "deactivate", user_id)
+        print(f"{user_id} deactivated: the bot no longer answers that account")
+        return 0
+
+    return deactivate
