@@ -28,7 +28,7 @@ from state.routing import (
     party_for,
     roles_for_escalation,
 )
-from state.ticket import TicketStatus, fire, format_ticket_number
+from state.ticket import OPEN_STATES, fire, format_ticket_number
 from state.triage import TriageCategory
 
 EMERGENCY_REUSE = timedelta(minutes=10)
@@ -266,6 +266,7 @@ class TicketService:
                 ticket is None
                 or ticket.reporter != employee.user_id
                 or ticket.model.category != TriageCategory.EMERGENCY.value
+                or ticket.model.state not in OPEN_STATES
             ):
                 return None
             if citizen_id is not None:
@@ -350,12 +351,3 @@ class TicketService:
     async def open_reported_by(self, user_id: str) -> list[StoredTicket]:
         """Return an employee's own open tickets, oldest first."""
         return await self.tickets.open_reported_by(user_id)
-
-    @staticmethod
-    def is_open(ticket: StoredTicket) -> bool:
-        """Whether a ticket is still being worked on."""
-        return TicketStatus(ticket.model.state) in {
-            TicketStatus.OPEN,
-            TicketStatus.TAKEN,
-            TicketStatus.CONTACTED,
-        }

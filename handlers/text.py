@@ -40,8 +40,13 @@ async def guard_cpr(update: Update, context: BekeyContext) -> None:
 
 async def route_text(update: Update, context: BekeyContext) -> None:
     """Gives typed text to what waits for it, newest first; otherwise points to the buttons."""
-    if await take_emergency_text(update, context):
-        return
-    if await take_triage_text(update, context):
-        return
+    services = context.services
+    emergency = await services.tickets.awaiting_citizen(context.employee)
+    triage = await services.triage.active(context.employee)
+    takers = [take_emergency_text, take_triage_text]
+    if emergency is not None and triage is not None and triage.updated_at > emergency.updated_at:
+        takers.reverse()  # the fault report was touched after the emergency card
+    for take in takers:
+        if await take(update, context):
+            return
     await answer_unknown(update, context)

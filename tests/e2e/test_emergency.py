@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import t
 from tests.harness import Harness, Person
 
@@ -93,3 +95,18 @@ async def test_the_emergency_card_answers_in_english_too(
 
     assert "Call Bekey support, around the clock: +45 43 30 05 05" in card.text
     assert "My user-id: ab1234" in card.text
+
+
+async def test_text_goes_to_the_fault_report_started_after_the_emergency(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    anna = unit["anna"]
+    await anna.say("/akut")
+    bot.clock.advance(timedelta(seconds=20))
+    await anna.say("/fejl")
+
+    replies = await anna.say("torv")
+
+    assert replies[0].buttons[0] == "Jens Olsen · Torvet 3, 4640 Faxe"
+    ticket = await bot.services.tickets.tickets.get(1)
+    assert ticket is not None and ticket.citizen_text is None
