@@ -138,8 +138,15 @@ class TicketService:
         facts = await self._facts_in(s, ticket)
         for push in await OutboxStore.sends_for_topic_in(s, topic(ticket.id)):
             holder = await Employees.by_telegram_id_in(s, push.chat_id)
-            language = holder.language if holder else self.settings.default_language
-            text, markup = ticket_card(language, self.settings, ticket, facts)
+            if holder is None or not self._may(holder, ticket, "show"):
+                # The phone moved on (new owner, other unit, deactivated): no details there.
+                language = holder.language if holder else self.settings.default_language
+                number = format_ticket_number(ticket.model.number)
+                await OutboxStore.enqueue_edit_in(
+                    s, now, push.id, t(language, "ticket.gone", number=number), None
+                )
+                continue
+            text, markup = ticket_card(holder.language, self.settings, ticket, facts)
             await OutboxStore.enqueue_edit_in(s, now, push.id, text, markup)
 
     async def _tell_reporter_in(
@@ -216,6 +223,9 @@ class TicketService:
 
     @staticmethod
     def _may(employee: Employee, ticket: StoredTicket, action: str) -> bool:
+        """Whether an employee may do this to the ticket now (role, unit, active; or reporter)."""
+        if not employee.active:
+            return False
         if action == "cancel":
             return employee.user_id == ticket.reporter
         return employee.role in TICKET_HANDLERS and employee.unit == ticket.unit

@@ -1,7 +1,10 @@
-"""The emulated world: the bot, its users and their private chats, files, queries, calls.
+"""The emulated world: the bot, its users, their private chats and groups, files, queries, calls.
 
 Plain state with no HTTP in it. Message ids grow per chat from 1 and are shared by the
 user's and the bot's messages, as in Telegram. Times come from the injected clock.
+
+A private chat has the user's id. A group has a negative id ("supergroup" when it starts
+with -100) and exists from its first message; the bot is a member of every group.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.emulator.updates import UpdateQueue
 JsonObject = dict[str, Any]
 
 MAX_LOGGED_CALLS = 50_000
+DEFAULT_GROUP_TITLE = "Gruppe"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,23 @@ class User:
 
 
 @dataclass
+class Group:
+    """A group chat the bot is a member of; its id is negative."""
+
+    id: int
+    title: str
+
+    @property
+    def type(self) -> str:
+        """Return "supergroup" for ids starting with -100, else "group"."""
+        return "supergroup" if str(self.id).startswith("-100") else "group"
+
+    def chat_json(self) -> JsonObject:
+        """Return the group as a Telegram Chat object."""
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+
+@dataclass
 class StoredMessage:
     """One message as it stands now; text is the plain text (or caption) the user sees."""
 
@@ -80,6 +101,7 @@ class StoredMessage:
     chat_id: int
     from_bot: bool
     date: int
+    author: User | None = None
     text: str | None = None
     entities: tuple[Entity, ...] = ()
     raw: str | None = None
@@ -95,9 +117,9 @@ class StoredMessage:
 
 @dataclass
 class Chat:
-    """A private chat between the bot and one user."""
+    """A chat of the bot's: private with one user (the peer), or a group."""
 
-    user: User
+    peer: User | Group
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     keyboard: JsonObject | None = None
@@ -105,13 +127,42 @@ class Chat:
     recent_sends: deque[float] = field(default_factory=deque)
     pin_order: count[int] = field(default_factory=count)
 
-    def add(self, *, from_bot: bool, date: int, **fields: Any) -> StoredMessage:
-        """Append a message with the chat's next message id."""
+    @property
+    def id(self) -> int:
+        """Return the chat id: the user's id, or the group's negative id."""
+        return self.peer.id
+
+    @property
+    def user(self) -> User:
+        """Return the other side of a private chat."""
+        if not isinstance(self.peer, User):
+            raise TypeError(f"chat {self.peer.id} is a group, not a private chat")
+        return self.peer
+
+    @property
+    def is_group(self) -> bool:
+        """Tell whether this is a group (or supergroup)."""
+        return isinstance(self.peer, Group)
+
+    def as_json(self) -> JsonObject:
+        """Return the chat as a Telegram Chat object."""
+        return self.peer.chat_json()
+
+    def add(
+        self, *, from_bot: bool, date: int, author: User | None = None, **fields: Any
+    ) -> StoredMessage:
+        """Append a message with the chat's next message id.
+
+        A user's message needs its author in a group; in a private chat it is the peer.
+        """
+        if not from_bot and author is None:
+            author = self.user
         message = StoredMessage(
             message_id=self.next_message_id,
-            chat_id=self.user.id,
+            chat_id=self.id,
             from_bot=from_bot,
             date=date,
+            author=None if from_bot else author,
             **fields,
         )
         self.messages[message.message_id] = message
@@ -263,6 +314,7 @@ class World:
         self._now = now or time.time
         self.clock_offset = 0.0
         self.flood_limit_per_chat = flood_limit_per_chat
+        self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
         self.callbacks: dict[str, CallbackRecord] = {}
@@ -289,9 +341,9 @@ class World:
         return chat
 
     def chat_to_message(self, chat_id: int | str) -> Chat:
-        """Return a chat the bot may send to: it exists and its user has not blocked the bot."""
+        """Return a chat the bot may send to: it exists and no private user blocked the bot."""
         chat = self.chat_for_bot(chat_id)
-        if chat.user.blocked:
+        if isinstance(chat.peer, User) and chat.peer.blocked:
             raise forbidden(BLOCKED)
         return chat
 
@@ -311,17 +363,37 @@ class World:
         sends.append(now)
 
     def user(self, user_id: int, profile: JsonObject | None = None) -> User:
-        """Return the user, creating them and their chat, and update their profile fields."""
-        chat = self.chats.get(user_id)
-        if chat is None:
-            chat = Chat(user=User(id=user_id, first_name="Test"))
-            self.chats[user_id] = chat
-        user = chat.user
+        """Return the user, creating them and their private chat, and update their profile."""
+        user = self.person(user_id, profile)
+        if user_id not in self.chats:
+            self.chats[user_id] = Chat(peer=user)
+        return user
+
+    def person(self, user_id: int, profile: JsonObject | None = None) -> User:
+        """Return the user, creating them (but no private chat), and update their profile."""
+        if user_id <= 0:
+            raise ValueError("user ids are positive")
+        user = self.users.get(user_id)
+        if user is None:
+            user = User(id=user_id, first_name="Test")
+            self.users[user_id] = user
         for key in ("first_name", "last_name", "username", "language_code"):
             value = (profile or {}).get(key)
             if isinstance(value, str) and value:
                 setattr(user, key, value)
         return user
+
+    def group(self, chat_id: int, title: str | None = None) -> Chat:
+        """Return the group's chat, creating it (the bot is a member); a title renames it."""
+        if chat_id >= 0:
+            raise ValueError("group ids are negative")
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = Chat(peer=Group(id=chat_id, title=title or DEFAULT_GROUP_TITLE))
+            self.chats[chat_id] = chat
+        elif title and isinstance(chat.peer, Group):
+            chat.peer.title = title
+        return chat
 
     def new_callback(self, user_id: int, message_id: int, data: str | None) -> CallbackRecord:
         """Create a callback query with a fresh id."""

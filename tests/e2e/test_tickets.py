@@ -114,3 +114,17 @@ async def test_the_reporter_lists_and_withdraws_an_untaken_ticket(
     assert "trukket tilbage af melderen" in (await per.last()).text
     assert (await per.last()).buttons == []
     assert (await anna.say("/mine"))[0].text == t("da", "mine.none")
+
+
+async def test_a_card_on_a_phone_that_lost_access_is_emptied_at_the_next_change(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    per, pia = unit["per"], unit["pia"]
+    await report(unit["anna"], ["Nej"])
+    await bot.services.employees.set_active("pl02", False, bot.clock.now())
+
+    await per.press("✋ Tag sagen", await per.last())
+
+    assert (await pia.last()).text == "Sagen F-0001 kan ikke længere ses her."
+    assert "Else Hansen" not in (await pia.last()).text
+    assert "taget af Per Planner" in (await per.last()).text
