@@ -24,12 +24,17 @@ async def unit(bot: Harness) -> dict[str, Person]:
     }
 
 
-async def report(anna: Person, answers: list[str], description: str | None = None) -> str:
-    """Walk the triage: Else's door, the given answers, a description or skip, then send."""
+async def begin_report(anna: Person, answers: list[str] | None = None) -> None:
+    """Start a fault report at Else's door and give the answers (Ja/Nej) to the checks."""
     await anna.say("/fejl")
     await anna.press(ELSE)
-    for answer in answers:
+    for answer in answers or []:
         await anna.press(answer)
+
+
+async def report(anna: Person, answers: list[str], description: str | None = None) -> str:
+    """Walk the triage: Else's door, the given answers, a description or skip, then send."""
+    await begin_report(anna, answers)
     if description is None:
         await anna.press("Spring over")
     else:

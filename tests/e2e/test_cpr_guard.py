@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.i18n import t
-from tests.e2e.conftest import ELSE
+from tests.e2e.conftest import begin_report
 from tests.harness import Harness, Person
 
 FAKE_CPR = "010190-1234"  # test data, not a real person
@@ -36,9 +36,7 @@ async def test_a_cpr_number_in_a_description_is_refused_and_leaves_no_trace(
     caplog.set_level(logging.DEBUG, logger="bot")
     caplog.set_level(logging.DEBUG, logger="handlers")
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Nej")
+    await begin_report(anna, ["Nej"])
 
     replies = await anna.say(typed)
 
@@ -76,9 +74,7 @@ async def test_phone_numbers_and_ticket_numbers_are_not_mistaken_for_cpr(
     bot: Harness, unit: dict[str, Person]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Nej")
+    await begin_report(anna, ["Nej"])
 
     replies = await anna.say("Ringede 43 30 05 05 om F-0042, kl. 12:30")
 

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.i18n import t
 from tests.conftest import start_bot, stop_bot
-from tests.e2e.conftest import ELSE, report
+from tests.e2e.conftest import ELSE, begin_report, report
 from tests.harness import Harness, Person
 
 
@@ -110,9 +110,7 @@ async def test_it_works_now_ends_without_a_ticket_but_is_counted(
     bot: Harness, unit: dict[str, Person]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Ja")
+    await begin_report(anna, ["Ja"])
 
     await anna.press("✅ Det virker nu")
 
@@ -125,8 +123,7 @@ async def test_no_mobile_network_sends_the_caregiver_to_the_emergency_card(
     bot: Harness, unit: dict[str, Person]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
+    await begin_report(anna)
 
     await anna.press("📶 Intet mobilnet overhovedet")
 
@@ -159,9 +156,7 @@ async def test_back_goes_one_step_back_and_cancel_ends_it(
     bot: Harness, unit: dict[str, Person]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Ja")
+    await begin_report(anna, ["Ja"])
     assert "Trin 2 af 3" in (await anna.last()).text
 
     await anna.press("⬅ Tilbage")
@@ -177,9 +172,7 @@ async def test_a_too_long_description_is_refused_and_kept_waiting(
     bot: Harness, unit: dict[str, Person]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Nej")
+    await begin_report(anna, ["Nej"])
 
     replies = await anna.say("x" * 301)
 
@@ -190,8 +183,7 @@ async def test_a_too_long_description_is_refused_and_kept_waiting(
 
 async def test_a_double_tap_moves_the_triage_once(bot: Harness, unit: dict[str, Person]) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
+    await begin_report(anna)
     step_one = await anna.message_with_button("Ja")
     yes = step_one.button_data("Ja")
 
@@ -209,9 +201,7 @@ async def test_a_double_tap_moves_the_triage_once(bot: Harness, unit: dict[str, 
 
 async def test_two_taps_on_send_make_one_ticket(bot: Harness, unit: dict[str, Person]) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Nej")
+    await begin_report(anna, ["Nej"])
     await anna.press("Spring over")
     confirm = await anna.message_with_button("📨 Send til planlægger")
     data = confirm.button_data("📨 Send til planlægger")
@@ -225,9 +215,7 @@ async def test_two_taps_on_send_make_one_ticket(bot: Harness, unit: dict[str, Pe
 
 async def test_two_messages_racing_describe_once(bot: Harness, unit: dict[str, Person]) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Nej")
+    await begin_report(anna, ["Nej"])
 
     ids = await asyncio.gather(
         bot.client.send_text(anna.telegram_id, "Første"),
@@ -249,9 +237,7 @@ async def test_a_triage_survives_a_restart_at_the_same_step(
     clock,  # type: ignore[no-untyped-def]
 ) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
-    await anna.press("Ja")
+    await begin_report(anna, ["Ja"])
     step_two = await anna.message_with_button("Nej")
 
     await stop_bot(bot)
@@ -269,8 +255,7 @@ async def test_a_triage_survives_a_restart_at_the_same_step(
 
 async def test_an_idle_triage_expires_with_a_message(bot: Harness, unit: dict[str, Person]) -> None:
     anna = unit["anna"]
-    await anna.say("/fejl")
-    await anna.press(ELSE)
+    await begin_report(anna)
     step_one = await anna.message_with_button("Ja")
 
     await bot.tick(minutes=29)
