@@ -106,7 +106,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
-        "triages, tickets with their event trail, per-unit ticket numbers",
+        "triages, and tickets (numbered F-0001 on) with their event trail",
         """
         CREATE TABLE tickets (
             id                INTEGER PRIMARY KEY,
