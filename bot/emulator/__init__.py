@@ -8,10 +8,10 @@ html        Telegram's HTML parse mode: the check, the plain text and the entiti
 markup      reply_markup checks: inline keyboards, reply keyboards, removal
 commands    bot commands per scope and language, resolved as Telegram does
 updates     the getUpdates queue: confirmation by offset, long polling, conflicts
-world       the emulated state: the bot, users, chats, messages, files, queries, call log
+world       the emulated state: bot, users, private chats, groups, messages, files, call log
 views       stored messages as Telegram Message objects and as control API JSON
-people      what users do: write, send files, press buttons, block the bot
-control     the HTTP control API under /control/
+people      what users do: write (privately or in a group), send files, press, block the bot
+control     the HTTP control API under /control/ (its docstring maps the routes)
 errors      Telegram's failures: status codes and descriptions
 client      EmulatorClient and ChatMessage: the control API from Python
 __main__    ``python -m bot.emulator``: run it standalone on loopback

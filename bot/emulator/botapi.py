@@ -156,10 +156,10 @@ async def send_chat_action(world: World, p: Params) -> object:
 
 
 async def get_chat(world: World, p: Params) -> object:
-    """getChat for a private chat."""
+    """getChat for a private chat or a group."""
     chat = world.chat_for_bot(p.chat())
     return {
-        **chat.user.chat_json(),
+        **chat.as_json(),
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": {

@@ -44,6 +44,7 @@ class ChatMessage:
     date: int
     entities: tuple[JsonObject, ...] = field(default=())
     reply_to_message_id: int | None = None
+    from_user_id: int | None = None
 
     @classmethod
     def from_json(cls, data: JsonObject) -> ChatMessage:
@@ -63,6 +64,7 @@ class ChatMessage:
             date=data["date"],
             entities=tuple(data.get("entities") or ()),
             reply_to_message_id=data.get("reply_to_message_id"),
+            from_user_id=data.get("from_user_id"),
         )
 
     @property
@@ -133,6 +135,29 @@ class EmulatorClient:
         result = await self._request("POST", f"/users/{user_id}/messages", json=body)
         return int(result["update_id"])
 
+    async def send_group_text(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "Test",
+        title: str = "Gruppe",
+        language_code: str = "da",
+    ) -> int:
+        """The user writes text in a group; return the update_id.
+
+        The group (chat_id < 0; "supergroup" if it starts with -100) is created by its first
+        message and named by that message's title; later titles are ignored.
+        """
+        body = _profile(first_name, language_code, None, None) | {
+            "user_id": user_id,
+            "text": text,
+            "title": title,
+        }
+        result = await self._request("POST", f"/groups/{chat_id}/messages", json=body)
+        return int(result["update_id"])
+
     async def send_document(
         self,
         user_id: int,
@@ -179,7 +204,7 @@ class EmulatorClient:
         await self._request("POST", f"/users/{user_id}/block", json={"blocked": blocked})
 
     async def messages(self, chat_id: int) -> list[ChatMessage]:
-        """Return the chat as it stands, oldest first."""
+        """Return the chat (private or group) as it stands, oldest first."""
         result = await self._request("GET", f"/chats/{chat_id}/messages")
         return [ChatMessage.from_json(item) for item in result]
 

@@ -77,8 +77,13 @@ class CommandStore:
         self._lists.pop((key, language_code), None)
 
     def effective(self, chat_id: int, language_code: str) -> list[JsonObject]:
-        """Resolve what a private chat's user sees: chat, all private chats, then default."""
-        for key in (f"chat:{chat_id}", "all_private_chats", "default"):
+        """Resolve what a chat's user sees: chat, all private (or group) chats, then default.
+
+        A group (negative chat_id) is resolved as for a member who is no administrator;
+        the chat_member scope is not looked at.
+        """
+        all_chats = "all_group_chats" if chat_id < 0 else "all_private_chats"
+        for key in (f"chat:{chat_id}", all_chats, "default"):
             for language in dict.fromkeys((language_code, "")):
                 found = self._lists.get((key, language))
                 if found:

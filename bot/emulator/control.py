@@ -6,7 +6,11 @@
                                                  "mime_type"?}
     POST   /control/users/{user_id}/press       {"message_id", "text"?, "data"?, "forge"?}
     POST   /control/users/{user_id}/block       {"blocked": true|false}
-    GET    /control/chats/{chat_id}/messages    the chat as it stands, oldest first
+    POST   /control/groups/{chat_id}/messages   {"user_id", "text", "first_name"?, "last_name"?,
+                                                 "username"?, "language_code"?, "title"?}
+                                                 a user writes in a group (chat_id < 0); the
+                                                 first message creates it, named by its title
+    GET    /control/chats/{chat_id}/messages    the chat (private or group) as it stands
     GET    /control/chats/{chat_id}/keyboard    the reply keyboard shown now, or null
     GET    /control/chats/{chat_id}/pinned      the pinned messages
     GET    /control/callback_answers/{id}       {"answered", "text", "show_alert", ...}
@@ -18,6 +22,7 @@
     POST   /control/flood                       {"limit_per_chat": 1.0 | null}
     POST   /control/clock                       {"advance_seconds": 3600}
 
+Posting a message answers {"update_id", "message"} (the Message the bot gets).
 Refusals answer {"ok": false, "error_code": N, "description": "..."} with status N.
 """
 
@@ -57,6 +62,7 @@ class ControlApi:
             ("POST", "/control/users/{user_id}/documents", self.user_document),
             ("POST", "/control/users/{user_id}/press", self.user_press),
             ("POST", "/control/users/{user_id}/block", self.user_block),
+            ("POST", "/control/groups/{chat_id}/messages", self.group_message),
             ("GET", "/control/chats/{chat_id}/messages", self.chat_messages),
             ("GET", "/control/chats/{chat_id}/keyboard", self.chat_keyboard),
             ("GET", "/control/files/{file_id}", self.file),
@@ -124,6 +130,22 @@ class ControlApi:
         people.set_blocked(self.world, user_id, blocked)
         return {"user_id": user_id, "blocked": blocked}
 
+    async def group_message(self, request: web.Request) -> object:
+        """A user writes in a group the bot is a member of."""
+        body = await _body(request)
+        user_id = body.get("user_id")
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise people.refused("user_id must be an integer")
+        update_id, message = people.write_in_group(
+            self.world,
+            _path_int(request, "chat_id"),
+            user_id,
+            _required_str(body, "text"),
+            title=_optional_str(body, "title"),
+            profile=body,
+        )
+        return {"update_id": update_id, "message": message}
+
     async def chat_messages(self, request: web.Request) -> object:
         """The chat as it stands, oldest first; deleted messages are absent."""
         chat = self.world.chats.get(_path_int(request, "chat_id"))
@@ -170,7 +192,7 @@ class ControlApi:
         return self.world.commands.get(scope_key(scope), language)
 
     async def effective_commands(self, request: web.Request) -> object:
-        """The commands a private chat's user sees, resolved as Telegram resolves them."""
+        """The commands a chat's user sees, resolved as Telegram resolves them."""
         try:
             chat_id = int(request.query.get("chat_id", ""))
         except ValueError:

@@ -243,7 +243,7 @@ def _check_modified(
 
 
 async def delete_message(world: World, p: Params) -> object:
-    """deleteMessage: any message of the private chat younger than 48 hours."""
+    """deleteMessage: any message of the chat younger than 48 hours (in a group, as an admin)."""
     chat = world.chat_for_bot(p.chat())
     message_id = p.required_integer("message_id")
     message = chat.messages.get(message_id)

@@ -1,7 +1,9 @@
-"""What people do in their chat with the bot; each action becomes an update for the bot.
+"""What people do in their chats with the bot; each action becomes an update for the bot.
 
 A user who blocked the bot and writes again unblocks it first, as the Telegram app does
-(the bot gets a my_chat_member update each time the block changes).
+(the bot gets a my_chat_member update each time the block changes). A user may also write
+in a group (the bot is a member; privacy mode is not emulated, so the bot gets every
+message); that touches neither their private chat nor their block.
 """
 
 from __future__ import annotations
@@ -36,16 +38,54 @@ def command_entities(text: str) -> tuple[Entity, ...]:
 
 def write(world: World, user_id: int, text: str, profile: JsonObject) -> tuple[int, JsonObject]:
     """The user sends a text message; return the update_id and the Message."""
-    if not text.strip():
-        raise refused("text is empty")
-    if len(text) > MAX_USER_TEXT:
-        raise refused("text is longer than 4096 characters")
+    _check_text(text)
     chat = _chat_of_user(world, user_id, profile)
     message = chat.add(
         from_bot=False, date=world.today(), text=text, entities=command_entities(text)
     )
     payload = message_json(world, chat, message)
     return world.updates.push("message", payload), payload
+
+
+def write_in_group(
+    world: World,
+    chat_id: int,
+    user_id: int,
+    text: str,
+    *,
+    title: str | None,
+    profile: JsonObject,
+) -> tuple[int, JsonObject]:
+    """The user writes in a group (created by its first message); return update_id, Message."""
+    _check_text(text)
+    if chat_id >= 0:
+        raise refused("a group's chat_id must be negative")
+    if title is not None and not title.strip():
+        raise refused("title is empty")
+    author = world.person(_user_id(user_id), profile)
+    chat = world.group(chat_id, title)
+    message = chat.add(
+        from_bot=False,
+        date=world.today(),
+        author=author,
+        text=text,
+        entities=command_entities(text),
+    )
+    payload = message_json(world, chat, message)
+    return world.updates.push("message", payload), payload
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise refused("text is empty")
+    if len(text) > MAX_USER_TEXT:
+        raise refused("text is longer than 4096 characters")
+
+
+def _user_id(user_id: int) -> int:
+    if user_id <= 0:
+        raise refused("user_id must be a positive integer")
+    return user_id
 
 
 def send_document(
@@ -83,7 +123,7 @@ def press(
     forge: bool,
 ) -> tuple[int, str]:
     """The user presses an inline button; return the update_id and the callback query id."""
-    chat = world.chats.get(user_id)
+    chat = _private_chat(world, user_id)
     if chat is None:
         raise refused(f"user {user_id} has no chat with the bot", 404)
     message = chat.messages.get(message_id)
@@ -129,7 +169,7 @@ def _shown_button_data(
 
 def set_blocked(world: World, user_id: int, blocked: bool) -> None:
     """The user blocks or unblocks the bot; the bot gets a my_chat_member update."""
-    chat = world.chats.get(user_id)
+    chat = _private_chat(world, user_id)
     if chat is None:
         raise refused(f"user {user_id} has no chat with the bot", 404)
     _change_block(world, chat, blocked)
@@ -153,7 +193,12 @@ def _change_block(world: World, chat: Chat, blocked: bool) -> None:
 
 
 def _chat_of_user(world: World, user_id: int, profile: JsonObject) -> Chat:
-    world.user(user_id, profile)
+    world.user(_user_id(user_id), profile)
     chat = world.chats[user_id]
     _change_block(world, chat, blocked=False)
     return chat
+
+
+def _private_chat(world: World, user_id: int) -> Chat | None:
+    chat = world.chats.get(user_id) if user_id > 0 else None
+    return None if chat is None or chat.is_group else chat

@@ -13,11 +13,12 @@ def message_json(
     world: World, chat: Chat, message: StoredMessage, *, nested: bool = False
 ) -> JsonObject:
     """Return a stored message as a full Telegram Message object."""
-    sender = world.bot.as_json() if message.from_bot else chat.user.as_json()
+    author = message.author
+    sender = world.bot.as_json() if message.from_bot or author is None else author.as_json()
     body: JsonObject = {
         "message_id": message.message_id,
         "from": sender,
-        "chat": chat.user.chat_json(),
+        "chat": chat.as_json(),
         "date": message.date,
     }
     text_key, entities_key = (
@@ -46,6 +47,7 @@ def control_message(message: StoredMessage) -> JsonObject:
     return {
         "message_id": message.message_id,
         "from_bot": message.from_bot,
+        "from_user_id": None if message.author is None else message.author.id,
         "text": message.text,
         "html": message.raw if message.parse_mode == "HTML" else None,
         "parse_mode": message.parse_mode,

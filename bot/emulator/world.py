@@ -1,4 +1,4 @@
-"""The emulated world: the bot, its users, their private chats and groups, files, queries, calls.
+"""The emulated world: the bot, its users, private chats and groups, files, queries, calls.
 
 Plain state with no HTTP in it. Message ids grow per chat from 1 and are shared by the
 user's and the bot's messages, as in Telegram. Times come from the injected clock.
@@ -384,15 +384,16 @@ class World:
         return user
 
     def group(self, chat_id: int, title: str | None = None) -> Chat:
-        """Return the group's chat, creating it (the bot is a member); a title renames it."""
+        """Return the group's chat, creating it with the title (the bot is a member).
+
+        The title only names a new group; an existing group keeps its title.
+        """
         if chat_id >= 0:
             raise ValueError("group ids are negative")
         chat = self.chats.get(chat_id)
         if chat is None:
             chat = Chat(peer=Group(id=chat_id, title=title or DEFAULT_GROUP_TITLE))
             self.chats[chat_id] = chat
-        elif title and isinstance(chat.peer, Group):
-            chat.peer.title = title
         return chat
 
     def new_callback(self, user_id: int, message_id: int, data: str | None) -> CallbackRecord:
