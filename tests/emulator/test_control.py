@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import httpx
 import pytest
 
 from bot.emulator import BotApiEmulator, ControlError, EmulatorClient
+from tests.emulator.calls import send, updates
 
 ANNA = 42
 MENU = {
@@ -18,17 +17,6 @@ MENU = {
         [{"text": "Hjemmeside", "url": "https://example.org"}],
     ]
 }
-
-
-async def send(api: httpx.AsyncClient, method: str, **params: Any) -> dict[str, Any]:
-    form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
-    body: dict[str, Any] = (await api.post(f"/{method}", data=form)).json()
-    return body
-
-
-async def updates(api: httpx.AsyncClient) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = (await send(api, "getUpdates"))["result"]
-    return result
 
 
 async def test_user_message_carries_profile_and_command_entity(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -12,20 +11,10 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
 from bot.emulator import BotApiEmulator, ControlError, EmulatorClient
+from tests.emulator.calls import send, updates
 
 ANNA, BO = 42, 43
 SUPERGROUP, GROUP = -100123, -4567
-
-
-async def send(api: httpx.AsyncClient, method: str, **params: Any) -> dict[str, Any]:
-    form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
-    body: dict[str, Any] = (await api.post(f"/{method}", data=form)).json()
-    return body
-
-
-async def updates(api: httpx.AsyncClient) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = (await send(api, "getUpdates"))["result"]
-    return result
 
 
 async def post_group(
