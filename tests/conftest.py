@@ -9,10 +9,10 @@ import pytest
 
 from bot.app import build_application, close_resources, open_resources
 from bot.clock import ManualClock
-from bot.emulator.client import EmulatorClient
-from bot.emulator.server import BotApiEmulator
 from bot.settings import Settings
 from tests.harness import Harness
+from tgemu.client import EmulatorClient
+from tgemu.server import BotApiEmulator
 
 TOKEN = "123456789:AAHtestTOKENtestTOKENtestTOKENtest12"
 BOT_USERNAME = "bekey_test_bot"

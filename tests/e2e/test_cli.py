@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.server import BotApiEmulator
 from bot.i18n import t
 from bot.settings import Settings
 from bot.storage.migrations import MIGRATIONS
 from state.invites import hash_token
 from tests.conftest import BOT_USERNAME, TOKEN
 from tests.harness import Harness
+from tgemu.server import BotApiEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 

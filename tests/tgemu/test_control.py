@@ -7,8 +7,8 @@ import asyncio
 import httpx
 import pytest
 
-from bot.emulator import BotApiEmulator, ControlError, EmulatorClient
-from tests.emulator.calls import send, updates
+from tests.tgemu.calls import send, updates
+from tgemu import BotApiEmulator, ControlError, EmulatorClient
 
 ANNA = 42
 MENU = {

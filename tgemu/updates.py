@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from bot.emulator.errors import conflict
+from tgemu.errors import conflict
 
 JsonObject = dict[str, Any]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.errors import ApiError
-from bot.emulator.html import Entity, utf16_len
-from bot.emulator.markup import inline_buttons
-from bot.emulator.views import message_json
-from bot.emulator.world import Chat, World
+from tgemu.errors import ApiError
+from tgemu.html import Entity, utf16_len
+from tgemu.markup import inline_buttons
+from tgemu.views import message_json
+from tgemu.world import Chat, World
 
 JsonObject = dict[str, Any]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.errors import BUTTON_DATA_INVALID, bad_request
+from tgemu.errors import BUTTON_DATA_INVALID, bad_request
 
 JsonObject = dict[str, Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.errors import (
+from tgemu.errors import (
     CAPTION_TOO_LONG,
     DELETE_NOT_FOUND,
     DELETE_TOO_OLD,
@@ -14,11 +14,11 @@ from bot.emulator.errors import (
     TEXT_TOO_LONG,
     bad_request,
 )
-from bot.emulator.html import FormattedText, HtmlParseError, parse_html, trim
-from bot.emulator.markup import Markup, parse_markup
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.views import message_json
-from bot.emulator.world import Chat, StoredFile, StoredMessage, World
+from tgemu.html import FormattedText, HtmlParseError, parse_html, trim
+from tgemu.markup import Markup, parse_markup
+from tgemu.params import Params, UploadedFile
+from tgemu.views import message_json
+from tgemu.world import Chat, StoredFile, StoredMessage, World
 
 JsonObject = dict[str, Any]
 

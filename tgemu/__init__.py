@@ -14,12 +14,12 @@ people      what users do: write (privately or in a group), send files, press, b
 control     the HTTP control API under /control/ (its docstring maps the routes)
 errors      Telegram's failures: status codes and descriptions
 client      EmulatorClient and ChatMessage: the control API from Python
-__main__    ``python -m bot.emulator``: run it standalone on loopback
+__main__    ``python -m tgemu``: run it standalone on loopback
 """
 
 from __future__ import annotations
 
-from bot.emulator.client import ChatMessage, ControlError, EmulatorClient
-from bot.emulator.server import BotApiEmulator
+from tgemu.client import ChatMessage, ControlError, EmulatorClient
+from tgemu.server import BotApiEmulator
 
 __all__ = ["BotApiEmulator", "ChatMessage", "ControlError", "EmulatorClient"]

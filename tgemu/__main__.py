@@ -1,4 +1,4 @@
-"""Run the emulator standalone: ``python -m bot.emulator --port 8081 --token TOKEN``.
+"""Run the emulator standalone: ``python -m tgemu --port 8081 --token TOKEN``.
 
 Refuses any host that is not loopback, prints the base URL, stops on Ctrl-C or SIGTERM.
 """
@@ -11,13 +11,13 @@ import contextlib
 import signal
 import sys
 
-from bot.emulator.server import BotApiEmulator, is_loopback
+from tgemu.server import BotApiEmulator, is_loopback
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.emulator", description="A local Telegram Bot API emulator."
+        prog="python -m tgemu", description="A local Telegram Bot API emulator."
     )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

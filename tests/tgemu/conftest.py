@@ -8,7 +8,7 @@ import httpx
 import pytest
 from telegram import Bot
 
-from bot.emulator import BotApiEmulator, EmulatorClient
+from tgemu import BotApiEmulator, EmulatorClient
 
 TOKEN = "123456:TEST-emulator-token"
 START = 1_800_000_000.0

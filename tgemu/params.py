@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request
+from tgemu.errors import ApiError, bad_request
 
 JsonObject = dict[str, Any]
 

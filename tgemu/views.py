@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.world import Chat, StoredMessage, World
+from tgemu.world import Chat, StoredMessage, World
 
 JsonObject = dict[str, Any]
 

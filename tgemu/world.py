@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from bot.emulator.commands import CommandStore
-from bot.emulator.errors import BLOCKED, CHAT_NOT_FOUND, bad_request, forbidden, too_many_requests
-from bot.emulator.html import Entity
-from bot.emulator.updates import UpdateQueue
+from tgemu.commands import CommandStore
+from tgemu.errors import BLOCKED, CHAT_NOT_FOUND, bad_request, forbidden, too_many_requests
+from tgemu.html import Entity
+from tgemu.updates import UpdateQueue
 
 JsonObject = dict[str, Any]
 

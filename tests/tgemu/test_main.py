@@ -1,4 +1,4 @@
-"""``python -m bot.emulator``: loopback only, prints its URL, stops on Ctrl-C."""
+"""``python -m tgemu``: loopback only, prints its URL, stops on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.__main__ import main
+from tgemu import BotApiEmulator
+from tgemu.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ async def test_runs_standalone_until_interrupted() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.emulator",
+        "tgemu",
         "--port",
         "0",
         "--token",

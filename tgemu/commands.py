@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from tgemu.errors import bad_request
 
 JsonObject = dict[str, Any]
 

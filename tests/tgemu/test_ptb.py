@@ -26,8 +26,8 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot.emulator import BotApiEmulator, EmulatorClient
-from tests.emulator.conftest import TOKEN, FakeClock
+from tests.tgemu.conftest import TOKEN, FakeClock
+from tgemu import BotApiEmulator, EmulatorClient
 
 ANNA = 42
 

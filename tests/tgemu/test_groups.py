@@ -10,8 +10,8 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
-from bot.emulator import BotApiEmulator, ControlError, EmulatorClient
-from tests.emulator.calls import send, updates
+from tests.tgemu.calls import send, updates
+from tgemu import BotApiEmulator, ControlError, EmulatorClient
 
 ANNA, BO = 42, 43
 SUPERGROUP, GROUP = -100123, -4567

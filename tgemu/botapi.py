@@ -6,11 +6,11 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator import messages
-from bot.emulator.commands import check_commands, scope_key
-from bot.emulator.errors import ANSWER_TOO_LONG, QUERY_INVALID, bad_request, method_not_found
-from bot.emulator.params import Params
-from bot.emulator.world import World
+from tgemu import messages
+from tgemu.commands import check_commands, scope_key
+from tgemu.errors import ANSWER_TOO_LONG, QUERY_INVALID, bad_request, method_not_found
+from tgemu.params import Params
+from tgemu.world import World
 
 JsonObject = dict[str, Any]
 Handler = Callable[[World, Params], Awaitable[object]]

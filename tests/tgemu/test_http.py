@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.emulator import BotApiEmulator, EmulatorClient
-from tests.emulator.conftest import TOKEN, FakeClock
+from tests.tgemu.conftest import TOKEN, FakeClock
+from tgemu import BotApiEmulator, EmulatorClient
 
 ANNA = 42
 

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from bot.emulator.html import HtmlParseError, parse_html, utf16_len
+from tgemu.html import HtmlParseError, parse_html, utf16_len
 
 
 def reason(source: str) -> str:

@@ -14,12 +14,12 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.emulator.botapi import call_method, canonical_method
-from bot.emulator.control import ControlApi
-from bot.emulator.errors import ApiError, bad_request, unauthorized
-from bot.emulator.params import Params, UploadedFile
-from bot.emulator.updates import client_connected
-from bot.emulator.world import BotIdentity, World
+from tgemu.botapi import call_method, canonical_method
+from tgemu.control import ControlApi
+from tgemu.errors import ApiError, bad_request, unauthorized
+from tgemu.params import Params, UploadedFile
+from tgemu.updates import client_connected
+from tgemu.world import BotIdentity, World
 
 log = logging.getLogger(__name__)
 

@@ -37,11 +37,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import people
-from bot.emulator.commands import scope_key
-from bot.emulator.errors import ApiError
-from bot.emulator.views import control_message
-from bot.emulator.world import World
+from tgemu import people
+from tgemu.commands import scope_key
+from tgemu.errors import ApiError
+from tgemu.views import control_message
+from tgemu.world import World
 
 JsonObject = dict[str, Any]
 Route = Callable[[web.Request], Awaitable[object]]
