@@ -13,10 +13,12 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock
-from bot.context import BekeyContext
+from bot.jobs import schedule_scan
 from bot.processing import PerUserUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
+from handlers import register
+from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,6 @@ LONG_POLL_SECONDS = 25
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BekeyApp:
     """Build the bot: the Bot API root from settings, our context, handlers and jobs."""
-    from handlers import register  # handlers import bot.*, so import here, not at module top
-
     token = settings.require_token()
     root = settings.telegram_api_base_url
     application: BekeyApp = (
@@ -56,8 +56,6 @@ def services_of(application: BekeyApp) -> Services:
 
 async def open_resources(application: BekeyApp) -> None:
     """Open the database, learn the bot's username, and start the periodic scan."""
-    from handlers.jobs import schedule_scan
-
     services = services_of(application)
     await services.open()
     services.bot_username = application.bot.username

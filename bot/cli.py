@@ -19,8 +19,9 @@ from typing import NoReturn
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.csvfiles import LineError, parse_citizens, parse_staff
+from bot.app import run
 from bot.logs import setup_logging
+from bot.render.csvfiles import LineError, parse_citizens, parse_staff
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.citizens import CitizenRow, Citizens
@@ -73,8 +74,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require_token()
             asyncio.run(_admin("migrate", args, settings, quiet=True))
             setup_logging()
-            from bot.app import run
-
             run(settings)
             return 0
         return asyncio.run(_admin(command, args, settings))

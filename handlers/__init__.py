@@ -18,8 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import EMERGENCY_PREFIX, TICKET_PREFIX, TRIAGE_PREFIX
-from bot.i18n import all_variants
+from bot.render.callbacks import EMERGENCY_PREFIX, TICKET_PREFIX, TRIAGE_PREFIX
+from bot.render.i18n import all_variants
 from handlers import emergency, errors, gate, invite, menu, start, text, tickets, triage
 from state.roles import INVITERS, TICKET_HANDLERS, Action
 

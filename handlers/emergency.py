@@ -7,14 +7,14 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from bot.callbacks import emergency_data, parse_emergency
-from bot.context import BekeyContext
-from bot.i18n import Html, t
+from bot.render.callbacks import emergency_data, parse_emergency
+from bot.render.i18n import Html, t
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
 from bot.storage.employees import Employee
 from bot.storage.outbox import OutboxStore
 from bot.storage.tickets import StoredTicket
+from handlers.context import BekeyContext
 from state.ticket import format_ticket_number
 
 CITIZEN_BUTTONS = 8

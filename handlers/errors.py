@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.context import BekeyContext
-from bot.i18n import t
+from bot.render.i18n import t
+from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
 

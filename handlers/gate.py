@@ -14,8 +14,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BekeyContext
-from bot.i18n import both, t
+from bot.render.i18n import both, t
+from handlers.context import BekeyContext
 from handlers.menu import redraw_after_role_change
 from state.roles import Role
 

@@ -8,11 +8,11 @@ import io
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.context import BekeyContext
-from bot.csvfiles import LineError, parse_staff
-from bot.i18n import moment, t
-from bot.staff import InviteRefused
+from bot.render.csvfiles import LineError, parse_staff
+from bot.render.i18n import moment, t
+from bot.services.staff import InviteRefused
 from bot.storage.employees import StaffRow
+from handlers.context import BekeyContext
 from handlers.menu import role_name
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id

@@ -14,9 +14,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.context import BekeyContext
-from bot.i18n import LANGUAGES, t
+from bot.render.i18n import LANGUAGES, t
 from bot.storage.employees import Employee
+from handlers.context import BekeyContext
 from state.roles import KEYBOARD_ACTIONS, Action, Role, actions_for
 
 COMMANDS: dict[Action, tuple[str, str]] = {

@@ -7,8 +7,8 @@ import logging
 from telegram import BotCommandScopeChat, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
-from bot.context import BekeyContext
-from bot.i18n import both, t
+from bot.render.i18n import both, t
+from handlers.context import BekeyContext
 from handlers.emergency import pin_emergency_card
 from handlers.menu import role_name, show_menu
 from state.invites import Redemption, looks_like_token

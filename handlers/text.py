@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import BekeyContext
-from bot.i18n import t
+from bot.render.i18n import t
+from handlers.context import BekeyContext
 from handlers.emergency import take_emergency_text
 from handlers.menu import answer_unknown
 from handlers.triage import take_triage_text

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.callbacks import TicketAction, parse_ticket, ticket_data
-from bot.cards import status_line, ticket_summary
-from bot.context import BekeyContext
-from bot.i18n import Html, t
-from bot.tickets import Outcome
+from bot.render.callbacks import TicketAction, parse_ticket, ticket_data
+from bot.render.cards import status_line, ticket_summary
+from bot.render.i18n import Html, t
+from bot.services.tickets import Outcome
+from handlers.context import BekeyContext
 from state.ticket import TicketStatus, format_ticket_number
 
 MAX_LISTED = 30

@@ -11,13 +11,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
-from bot.cards import answers_line, citizen_line
-from bot.context import BekeyContext
-from bot.i18n import t
+from bot.render.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
+from bot.render.cards import answers_line, citizen_line
+from bot.render.i18n import t
+from bot.services.triage import Step, StepOutcome
 from bot.storage.citizens import Citizen
 from bot.storage.triages import StoredTriage
-from bot.triage import Step, StepOutcome
+from handlers.context import BekeyContext
 from handlers.emergency import emergency_card
 from state.ticket import format_ticket_number
 from state.triage import CHECK_STEPS, TriageState

@@ -11,11 +11,11 @@ from typing import Any
 
 from bot.app import BekeyApp
 from bot.clock import ManualClock
+from bot.jobs import run_due_work
 from bot.processing import PerUserUpdateProcessor
 from bot.services import Services
 from bot.storage.citizens import CitizenRow, Citizens
 from bot.storage.employees import Employee, StaffRow
-from handlers.jobs import run_due_work
 from state.roles import Role
 from tgemu.client import ChatMessage, EmulatorClient
 

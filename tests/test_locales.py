@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from bot.i18n import LANGUAGES, catalog, t
+from bot.render.i18n import LANGUAGES, catalog, t
 
 PLACEHOLDER = string.Formatter()
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from bot.i18n import t
+from bot.render.i18n import t
 from bot.settings import Settings
 from bot.storage.migrations import MIGRATIONS
 from state.invites import hash_token

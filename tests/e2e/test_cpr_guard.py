@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from bot.i18n import t
+from bot.render.i18n import t
 from tests.e2e.conftest import begin_report
 from tests.harness import Harness, Person
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.i18n import t
+from bot.render.i18n import t
 from tests.harness import Harness, Person
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import t
+from bot.render.i18n import t
 from state.roles import Role
 from tests.harness import Harness, Person, register_citizens
 

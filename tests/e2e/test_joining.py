@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.i18n import t
+from bot.render.i18n import t
 from state.invites import hash_token
 from state.roles import Role
 from tests.harness import Harness

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import t
+from bot.render.i18n import t
 from state.roles import Role
 from tests.harness import Harness
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.i18n import t
+from bot.render.i18n import t
 from tests.e2e.conftest import report
 from tests.harness import Harness, Person
 

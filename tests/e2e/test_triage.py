@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.i18n import t
+from bot.render.i18n import t
 from tests.conftest import start_bot, stop_bot
 from tests.e2e.conftest import ELSE, begin_report, report
 from tests.harness import Harness, Person

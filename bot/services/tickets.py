@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.cards import CardFacts, support_contact, ticket_card
 from bot.clock import Clock
-from bot.i18n import t
+from bot.render.cards import CardFacts, support_contact, ticket_card
+from bot.render.i18n import t
 from bot.settings import Settings
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens

@@ -11,8 +11,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.context import BekeyContext
 from bot.services import Services
+from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
 

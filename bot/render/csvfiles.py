@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.i18n import plain, t
+from bot.render.i18n import plain, t
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from state.cpr import contains_cpr

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.callbacks import TicketAction, ticket_data
-from bot.i18n import Html, age, moment, t
+from bot.render.callbacks import TicketAction, ticket_data
+from bot.render.i18n import Html, age, moment, t
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
 from bot.storage.employees import Employee

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.outbox import Outbox
+from bot.sender import Outbox
+from bot.services.staff import StaffService
+from bot.services.tickets import TicketService
+from bot.services.triage import TriageService
 from bot.settings import Settings
-from bot.staff import StaffService
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens
 from bot.storage.database import Database
@@ -15,8 +17,6 @@ from bot.storage.employees import Employees
 from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxStore
 from bot.storage.updates import ProcessedUpdates
-from bot.tickets import TicketService
-from bot.triage import TriageService
 
 
 @dataclass

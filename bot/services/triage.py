@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.i18n import t
+from bot.render.i18n import t
+from bot.services.tickets import TicketService
 from bot.settings import Settings
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens
@@ -20,7 +21,6 @@ from bot.storage.employees import Employee, Employees
 from bot.storage.outbox import OutboxStore
 from bot.storage.tickets import NewTicket, StoredTicket
 from bot.storage.triages import StoredTriage, Triages
-from bot.tickets import TicketService
 from state.triage import TriageCategory, TriageState, fire, new_triage
 
 TICKET_ENDINGS = frozenset({TriageState.SUBMITTED, TriageState.NETWORK_DOWN})
