@@ -1,7 +1,8 @@
 """Builds the Application the same way for production and tests, and opens its resources.
 
-``build_application`` wires settings, storage, handlers and the periodic scan; ``open_resources``
-and ``close_resources`` are the post-init and post-shutdown hooks, which tests call by hand.
+``build_application`` wires settings, services, the sender, the handlers and the periodic
+scan; ``open_resources`` and ``close_resources`` are the post-init and post-shutdown hooks,
+which tests call by hand.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock
-from bot.jobs import schedule_scan
+from bot.jobs import schedule_scan, sender_of, services_of
 from bot.processing import PerUserUpdateProcessor
+from bot.sender import Sender
 from bot.services import Services
 from bot.settings import Settings
 from handlers import register
@@ -31,40 +33,39 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Beke
     """Build the bot: the Bot API root from settings, our context, handlers and jobs."""
     token = settings.require_token()
     root = settings.telegram_api_base_url
+    services = Services.create(settings, clock)
+    sender = Sender(services.db, services.clock)
     application: BekeyApp = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BekeyContext))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(after_each=sender.wake))
         .get_updates_read_timeout(LONG_POLL_SECONDS + 10)
         .post_init(open_resources)
         .post_shutdown(close_resources)
         .build()
     )
-    application.bot_data["services"] = Services.create(settings, clock)
+    application.bot_data["services"] = services
+    application.bot_data["sender"] = sender
     register(application)
     return application
 
 
-def services_of(application: BekeyApp) -> Services:
-    """Return the services kept in bot_data."""
-    services: Services = application.bot_data["services"]
-    return services
-
-
 async def open_resources(application: BekeyApp) -> None:
-    """Open the database, learn the bot's username, and start the periodic scan."""
+    """Open the database, learn the bot's username, start the sender and the periodic scan."""
     services = services_of(application)
     await services.open()
     services.bot_username = application.bot.username
+    sender_of(application).start(application.bot)
     schedule_scan(application)
     log.info("resources open; database at schema head")
 
 
 async def close_resources(application: BekeyApp) -> None:
-    """Close the database."""
+    """Stop the sender and close the database."""
+    await sender_of(application).stop()
     await services_of(application).close()
 
 

@@ -24,9 +24,9 @@ from bot.logs import setup_logging
 from bot.render.csvfiles import LineError, parse_citizens, parse_staff
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.citizens import CitizenRow, Citizens
+from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.migrations import MIGRATIONS, SchemaTooNew
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
@@ -99,6 +99,9 @@ async def _admin(
             f"cannot open the database at {settings.database_path} "
             f"({type(exc).__name__}: {exc}); check DATABASE_PATH"
         ) from None
+    except SchemaTooNew as exc:
+        await services.close()
+        raise CliError(f"{settings.database_path}: {exc}") from None
     try:
         if command == "migrate":
             if not quiet:
@@ -132,12 +135,12 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
         return _import_citizens(citizens.rows)
     if command == "deactivate":
         return _deactivate(args.user_id)
-    if command == "migrate":
-        return _nothing
-    raise CliError(f"unknown command {command!r}")
+    if command != "migrate":
+        raise CliError(f"unknown command {command!r}")
+    return _migrated
 
 
-async def _nothing(services: Services) -> int:
+async def _migrated(services: Services) -> int:
     return 0
 
 
@@ -226,12 +229,8 @@ def _import_staff(rows: list[StaffRow]) -> Work:
 
 def _import_citizens(rows: list[CitizenRow]) -> Work:
     async def import_citizens(services: Services) -> int:
-        now = services.clock.now()
-        async with services.db.transaction() as s:
-            for citizen in rows:
-                await Citizens.upsert_in(s, citizen, now)
-            await services.audit.record_in(s, now, CLI_ACTOR, "import_citizens", str(len(rows)))
-        print(f"imported {len(rows)} citizen(s)")
+        count = await services.citizens.import_rows(rows, actor=CLI_ACTOR)
+        print(f"imported {count} citizen(s)")
         return 0
 
     return import_citizens
@@ -239,10 +238,8 @@ def _import_citizens(rows: list[CitizenRow]) -> Work:
 
 def _deactivate(user_id: str) -> Work:
     async def deactivate(services: Services) -> int:
-        now = services.clock.now()
-        if not await services.employees.set_active(user_id, False, now):
+        if not await services.staff.deactivate(user_id, actor=CLI_ACTOR):
             raise CliError(f"no employee with user-id {user_id!r}", code=1)
-        await services.audit.record(now, CLI_ACTOR, "deactivate", user_id)
         print(f"{user_id} deactivated: the bot no longer answers that account")
         return 0
 

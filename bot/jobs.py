@@ -1,4 +1,4 @@
-"""The periodic scan: what is due (pushes, expiries, escalations) is found in the database.
+"""The periodic scan: what is due (expiries, escalations, pushes) is found in the database.
 
 JobQueue jobs live in memory; the scan only re-reads due times stored in SQLite, so a
 restart loses nothing. Tests call ``run_due_work`` after moving the clock.
@@ -9,27 +9,40 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
+from bot.sender import Sender
 from bot.services import Services
-from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
 
 SCAN_JOB = "scan"
 
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
-async def run_due_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Do everything that is due now."""
+
+def services_of(application: AnyApp) -> Services:
+    """The services kept in bot_data."""
     services: Services = application.bot_data["services"]
-    now = services.clock.now()
-    await services.updates.forget_before(services.updates.horizon(now))
+    return services
+
+
+def sender_of(application: AnyApp) -> Sender:
+    """The sender kept in bot_data."""
+    sender: Sender = application.bot_data["sender"]
+    return sender
+
+
+async def run_due_work(application: AnyApp) -> None:
+    """Do everything that is due now, then wake the sender for what it queued."""
+    services = services_of(application)
+    await services.access.forget_old_updates()
     await services.triage.expire_idle()
-    await services.tickets.escalate_due()
-    await services.outbox.flush(application.bot)
+    await services.escalation.escalate_due()
+    sender_of(application).wake()
 
 
-async def scan(context: BekeyContext) -> None:
+async def scan(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Runs the due work on schedule; a failure is logged and the next round tries again."""
     try:
         await run_due_work(context.application)
@@ -37,12 +50,10 @@ async def scan(context: BekeyContext) -> None:
         log.exception("scan failed")
 
 
-def schedule_scan(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def schedule_scan(application: AnyApp) -> None:
     """Start the repeating scan (once)."""
     queue = application.job_queue
     if queue is None or queue.get_jobs_by_name(SCAN_JOB):
         return
-    services: Services = application.bot_data["services"]
-    queue.run_repeating(
-        scan, interval=services.settings.scan_interval_seconds, first=1, name=SCAN_JOB
-    )
+    interval = services_of(application).settings.scan_interval_seconds
+    queue.run_repeating(scan, interval=interval, first=1, name=SCAN_JOB)

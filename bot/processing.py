@@ -1,15 +1,15 @@
 """Update processing: concurrent across people, one at a time for each person.
 
 Telegram delivers a person's double tap as two updates; handling them one after the
-other (per user) keeps a workflow from moving twice. It also tells a waiting test
-when an update is fully handled.
+other (per user) keeps a workflow from moving twice. After each update it wakes the sender
+(``after_each``), and it tells a waiting test when an update is fully handled.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -21,8 +21,11 @@ KEEP_FINISHED = 2048
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Runs updates concurrently, but a user's updates strictly in arrival order."""
 
-    def __init__(self, max_concurrent_updates: int = 32) -> None:
+    def __init__(
+        self, after_each: Callable[[], None] | None = None, max_concurrent_updates: int = 32
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._after_each = after_each
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._finished: OrderedDict[int, None] = OrderedDict()
         self._changed: asyncio.Condition | None = None
@@ -41,6 +44,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+            if self._after_each is not None:
+                self._after_each()  # wake the sender for what the update queued
             if isinstance(update, Update):
                 await self._mark_finished(update.update_id)
 

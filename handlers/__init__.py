@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.render.callbacks import EMERGENCY_PREFIX, TICKET_PREFIX, TRIAGE_PREFIX
 from bot.render.i18n import all_variants
 from handlers import emergency, errors, gate, invite, menu, start, text, tickets, triage
-from state.roles import INVITERS, TICKET_HANDLERS, Action
+from state.roles import Action, Permission
 
 GATE_GROUP = -2
 CPR_GROUP = -1
@@ -55,12 +55,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add(
         CommandHandler(
             menu.command_names(Action.TICKETS),
-            gate.for_roles(TICKET_HANDLERS, tickets.list_unit_tickets),
+            gate.requires(Permission.SEE_UNIT_TICKETS, tickets.list_unit_tickets),
         )
     )
     add(
         MessageHandler(
-            _button(Action.TICKETS), gate.for_roles(TICKET_HANDLERS, tickets.list_unit_tickets)
+            _button(Action.TICKETS),
+            gate.requires(Permission.SEE_UNIT_TICKETS, tickets.list_unit_tickets),
         )
     )
     add(CommandHandler(menu.command_names(Action.MY_TICKETS), tickets.list_my_tickets))
@@ -77,13 +78,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # 7. Admin: invites (role checked here, at registration).
     add(
         CommandHandler(
-            menu.command_names(Action.INVITE), gate.for_roles(INVITERS, invite.invite_employee)
+            menu.command_names(Action.INVITE),
+            gate.requires(Permission.INVITE, invite.invite_employee),
         )
     )
     add(
         MessageHandler(
             filters.Document.FileExtension("csv"),
-            gate.for_roles(INVITERS, invite.import_staff_file),
+            gate.requires(Permission.INVITE, invite.import_staff_file),
         )
     )
 

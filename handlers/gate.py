@@ -1,13 +1,13 @@
 """The gate every update passes first: private chats only, once per update, known staff only.
 
-Role rules are attached where a handler is registered (``for_roles``), and checked again
+Role rules are attached where a handler is registered (``requires``), and checked again
 when a button is pressed, since button data comes from the client.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -17,7 +17,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.render.i18n import both, t
 from handlers.context import BekeyContext
 from handlers.menu import redraw_after_role_change
-from state.roles import Role
+from state.roles import Permission, may
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +30,19 @@ async def admit_employee(update: Update, context: BekeyContext) -> None:
     user = update.effective_user
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         raise ApplicationHandlerStop  # groups and channels: silent for now
-    services = context.services
-    if not await services.updates.first_time(update.update_id, services.clock.now()):
+    access = context.services.access
+    admission = await access.admit(update.update_id, user.id)
+    if not admission.first_time:
         log.info("update %s delivered again; skipped", update.update_id)
         raise ApplicationHandlerStop
-    employee = await services.employees.by_telegram_id(user.id)
-    if employee is not None and employee.active:
-        context.employee_or_none = employee
+    if admission.employee is not None:
+        context.employee_or_none = admission.employee
         if update.effective_message is not None:
             await redraw_after_role_change(update, context)
         return
     if _is_start_with_payload(update):
         return  # /start TOKEN: binding is how a stranger becomes staff
-    await services.audit.record(services.clock.now(), f"tg:{user.id}", "access", None, "refused")
+    await access.refuse(user.id)
     log.info("refused update %s from unbound account", update.update_id)
     await refuse(update)
     raise ApplicationHandlerStop
@@ -67,13 +67,12 @@ def _is_start_with_payload(update: Update) -> bool:
     return len(parts) == 2 and parts[0].split("@")[0] == "/start"
 
 
-def for_roles(roles: Iterable[Role], callback: Callback) -> Callback:
-    """Wrap a handler so that only the given roles reach it; others get a short answer."""
-    allowed = frozenset(roles)
+def requires(permission: Permission, callback: Callback) -> Callback:
+    """Wrap a handler so that only roles with the permission reach it; others get a short answer."""
 
     async def gated(update: Update, context: BekeyContext) -> None:
         employee = context.employee
-        if employee.role in allowed:
+        if may(employee.role, permission):
             await callback(update, context)
             return
         text = t(

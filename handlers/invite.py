@@ -8,7 +8,7 @@ import io
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.render.csvfiles import LineError, parse_staff
+from bot.render.csvfiles import parse_staff
 from bot.render.i18n import moment, t
 from bot.services.staff import InviteRefused
 from bot.storage.employees import StaffRow
@@ -16,7 +16,7 @@ from handlers.context import BekeyContext
 from handlers.menu import role_name
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
-from state.roles import Role, grantable_roles, may_invite, parse_role
+from state.roles import Role, grantable_roles, parse_role
 
 MAX_CSV_BYTES = 256 * 1024
 MAX_SHOWN_ERRORS = 25
@@ -108,7 +108,8 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
         await message.reply_text(t(language, "import.not_text"))
         return
     parsed = parse_staff(text)
-    errors = list(parsed.errors) + await _rights_errors(context, parsed.rows, parsed.lines)
+    rights = await context.services.staff.rights_errors(inviter, parsed.rows, parsed.lines)
+    errors = list(parsed.errors) + rights
     if errors:
         errors.sort(key=lambda e: e.line)
         shown = "\n".join(e.text(language) for e in errors[:MAX_SHOWN_ERRORS])
@@ -146,29 +147,3 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
         ),
         parse_mode=ParseMode.HTML,
     )
-
-
-async def _rights_errors(
-    context: BekeyContext, rows: list[StaffRow], lines: list[int]
-) -> list[LineError]:
-    """Name each row the sender may not invite: another unit, or a role above their reach."""
-    inviter = context.employee
-    language = inviter.language
-    errors: list[LineError] = []
-    for row, line in zip(rows, lines, strict=True):
-        existing = await context.services.employees.get(row.user_id)
-        if row.unit != inviter.unit:
-            errors.append(
-                LineError(line, "not_yours_unit", {"value": row.unit, "unit": inviter.unit})
-            )
-        elif not may_invite(
-            inviter.role,
-            inviter.unit,
-            row.role,
-            row.unit,
-            existing.role if existing else None,
-            existing.unit if existing else None,
-        ):
-            shown = existing.role if existing and existing.role != row.role else row.role
-            errors.append(LineError(line, "not_yours_role", {"role": role_name(language, shown)}))
-    return errors

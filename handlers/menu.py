@@ -74,8 +74,7 @@ async def show_menu(update: Update, context: BekeyContext, text: str) -> None:
     chat = update.effective_chat
     assert chat is not None
     await install_menu(context.bot, employee, chat.id)
-    if employee.menu_role != employee.role.value:
-        await context.services.employees.set_menu_role(employee.user_id, employee.role)
+    await context.services.staff.menu_drawn(employee)
     await context.bot.send_message(
         chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard_for(employee)
     )
@@ -135,18 +134,14 @@ async def choose_language(update: Update, context: BekeyContext) -> None:
 
 
 async def _switch_language(update: Update, context: BekeyContext, code: str) -> None:
-    services = context.services
-    employee = context.employee
-    await services.employees.set_language(employee.user_id, code, services.clock.now())
-    await services.audit.record(services.clock.now(), employee.user_id, "language", code)
-    context.employee_or_none = await services.employees.get(employee.user_id)
+    context.employee_or_none = await context.services.staff.set_language(context.employee, code)
     await show_menu(update, context, t(code, "language.changed"))
 
 
 async def redraw_after_role_change(update: Update, context: BekeyContext) -> None:
     """Redraws the menu when the employee's role changed since it was drawn (say, by the CLI)."""
     employee = context.employee
-    if employee.menu_role is None or employee.menu_role == employee.role.value:
+    if employee.menu_role is None or employee.menu_role == employee.role:
         return
     language = employee.language
     await show_menu(

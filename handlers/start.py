@@ -9,7 +9,6 @@ from telegram.error import TelegramError
 
 from bot.render.i18n import both, t
 from handlers.context import BekeyContext
-from handlers.emergency import pin_emergency_card
 from handlers.menu import role_name, show_menu
 from state.invites import Redemption, looks_like_token
 
@@ -62,7 +61,7 @@ async def start(update: Update, context: BekeyContext) -> None:
         + "\n\n"
         + t(language, "join.menu_ready"),
     )
-    await pin_emergency_card(context, employee, user.id)
+    await context.services.emergency.pin_card(employee, user.id)
 
 
 async def _greet(update: Update, context: BekeyContext) -> None:

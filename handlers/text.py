@@ -26,9 +26,7 @@ async def guard_cpr(update: Update, context: BekeyContext) -> None:
     text = message.text or message.caption or ""
     if not contains_cpr(text):
         return
-    services = context.services
-    actor = context.employee_or_none.user_id if context.employee_or_none else "unknown"
-    await services.audit.record(services.clock.now(), actor, "cpr_refused", None, "refused")
+    await context.services.access.record_cpr_refusal(context.employee_or_none)
     log.info("update %s refused: looks like a CPR number", update.update_id)
     await message.reply_text(t(context.language, "cpr.refused"))
     try:
@@ -41,7 +39,7 @@ async def guard_cpr(update: Update, context: BekeyContext) -> None:
 async def route_text(update: Update, context: BekeyContext) -> None:
     """Gives typed text to what waits for it, newest first; otherwise points to the buttons."""
     services = context.services
-    emergency = await services.tickets.awaiting_citizen(context.employee)
+    emergency = await services.emergency.awaiting_citizen(context.employee)
     triage = await services.triage.active(context.employee)
     takers = [take_emergency_text, take_triage_text]
     if emergency is not None and triage is not None and triage.updated_at > emergency.updated_at:

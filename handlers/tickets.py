@@ -25,12 +25,12 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
         await query.answer(t(language, "access.stale_button"), show_alert=True)
         return
     services = context.services
-    if press.action is TicketAction.SHOW:
+    trigger = press.action.trigger
+    if trigger is None:
         shown = await services.tickets.show_in_chat(context.employee, press.ticket_id)
         await query.answer(None if shown else t(language, "ticket.not_allowed"))
-        await services.outbox.flush(context.bot)
         return
-    result = await services.tickets.act(context.employee, press.ticket_id, press.action.value)
+    result = await services.tickets.act(context.employee, press.ticket_id, trigger)
     ticket = result.ticket
     if result.outcome is Outcome.NOT_FOUND or ticket is None:
         await query.answer(t(language, "ticket.not_found"), show_alert=True)
@@ -46,7 +46,6 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
         )
         return
     await query.answer(t(language, f"ticket.done_{press.action.value}", number=number))
-    await services.outbox.flush(context.bot)
     if press.action is TicketAction.CANCEL:
         await _redraw_mine(update, context)
 
@@ -64,8 +63,8 @@ async def list_unit_tickets(update: Update, context: BekeyContext) -> None:
         return
     now = services.clock.now()
     rows = []
-    for ticket in tickets[:MAX_LISTED]:
-        citizen = await services.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
+    for listed in tickets[:MAX_LISTED]:
+        ticket, citizen = listed.ticket, listed.citizen
         rows.append(
             [
                 InlineKeyboardButton(
@@ -97,8 +96,8 @@ async def _mine_view(context: BekeyContext) -> tuple[str, InlineKeyboardMarkup |
     now = services.clock.now()
     lines = [t(language, "mine.list", count=len(tickets))]
     rows = []
-    for ticket in tickets[:MAX_LISTED]:
-        citizen = await services.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
+    for listed in tickets[:MAX_LISTED]:
+        ticket, citizen = listed.ticket, listed.citizen
         lines.append(ticket_summary(language, ticket, citizen, now))
         if ticket.model.state == TicketStatus.OPEN:
             number = format_ticket_number(ticket.model.number)

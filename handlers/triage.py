@@ -13,18 +13,17 @@ from telegram.error import BadRequest
 
 from bot.render.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
 from bot.render.cards import answers_line, citizen_line
+from bot.render.emergency import emergency_card, named_citizen
 from bot.render.i18n import t
-from bot.services.triage import Step, StepOutcome
+from bot.services.triage import Step, StepOutcome, TriageView
 from bot.storage.citizens import Citizen
 from bot.storage.triages import StoredTriage
 from handlers.context import BekeyContext
-from handlers.emergency import emergency_card
 from state.ticket import format_ticket_number
-from state.triage import CHECK_STEPS, TriageState
+from state.triage import CHECK_STEPS, TriageState, TriageTrigger
 
 MAX_DESCRIPTION = 300
 MAX_SEARCH = 60
-CITIZEN_BUTTONS = 8
 
 Markup = InlineKeyboardMarkup | None
 
@@ -41,11 +40,11 @@ def _button(
 
 async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Markup]:
     """Return the text and buttons for the triage's current step."""
+    view = await context.services.triage.view(context.employee, stored)
     language = context.language
-    services = context.services
     model = stored.model
     state = TriageState(model.state)
-    citizen = await services.citizens.get(model.citizen_id) if model.citizen_id else None
+    citizen = view.citizen
     head = [t(language, "triage.title")]
     if citizen is not None:
         head.append(citizen_line(language, citizen))
@@ -54,7 +53,7 @@ async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Mark
         _button(language, "cancel", stored, TriageStep.CANCEL),
     ]
     if state is TriageState.CHOOSING_CITIZEN:
-        return await _render_citizens(context, stored, head, nav[1:])
+        return _render_citizens(context, view, head, nav[1:])
     if state in CHECK_STEPS:
         number = CHECK_STEPS.index(state) + 1
         text = [
@@ -106,31 +105,28 @@ async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Mark
     return _render_ended(context, stored, citizen), None
 
 
-async def _render_citizens(
-    context: BekeyContext, stored: StoredTriage, head: list[str], nav: list[InlineKeyboardButton]
+def _render_citizens(
+    context: BekeyContext, view: TriageView, head: list[str], nav: list[InlineKeyboardButton]
 ) -> tuple[str, Markup]:
     language = context.language
-    employee = context.employee
-    everyone = await context.services.citizens.with_bekey(employee.unit)
-    found = await context.services.citizens.with_bekey(employee.unit, stored.search or "")
+    stored = view.triage
     text = [*head, t(language, "triage.choose_citizen")]
-    if not everyone:
-        text = [*head, t(language, "triage.no_citizens", unit=employee.unit)]
-    elif not found:
+    if not view.unit_has_citizens:
+        text = [*head, t(language, "triage.no_citizens", unit=context.employee.unit)]
+    elif not view.choices:
         text.append(t(language, "triage.no_match", query=stored.search or ""))
-    elif len(found) > CITIZEN_BUTTONS:
-        text.append(t(language, "triage.more", shown=CITIZEN_BUTTONS, total=len(found)))
-    assert stored.model.id is not None
+    elif view.matches > len(view.choices):
+        text.append(t(language, "triage.more", shown=len(view.choices), total=view.matches))
     rows = [
         [
             InlineKeyboardButton(
                 f"{c.name} · {c.address}",
                 callback_data=triage_data(
-                    stored.model.id, stored.model.version, TriageStep.CITIZEN, c.id
+                    stored.id, stored.model.version, TriageStep.CITIZEN, c.id
                 ),
             )
         ]
-        for c in found[:CITIZEN_BUTTONS]
+        for c in view.choices
     ]
     rows.append(nav)
     return "\n".join(text), InlineKeyboardMarkup(rows)
@@ -140,12 +136,12 @@ def _render_ended(context: BekeyContext, stored: StoredTriage, citizen: Citizen 
     language = context.language
     state = TriageState(stored.model.state)
     if state is TriageState.NETWORK_DOWN:
-        services = context.services
-        named = citizen_line(language, citizen) if citizen else None
+        settings = context.services.settings
+        named = named_citizen(citizen, None)
         return (
             t(language, "triage.network_down")
             + "\n\n"
-            + emergency_card(language, services.settings, context.employee.user_id, named)
+            + emergency_card(language, settings, context.employee.user_id, named)
         )
     if state is TriageState.SOLVED_BY_CAREGIVER:
         return t(language, "triage.solved")
@@ -191,18 +187,13 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
         return
     kwargs: dict[str, object] = {}
     if press.step is TriageStep.CITIZEN:
-        citizen = await context.services.citizens.get(press.citizen_id or 0)
-        if (
-            citizen is None
-            or citizen.unit != context.employee.unit
-            or citizen.bekey_status != "active"
-        ):
-            await query.answer(t(language, "access.stale_button"), show_alert=True)
-            return
-        kwargs["citizen_id"] = citizen.id
+        kwargs["citizen_id"] = press.citizen_id
     step = await context.services.triage.step(
         context.employee, press.triage_id, press.version, TRIGGER_OF[press.step], **kwargs
     )
+    if step.outcome is StepOutcome.REFUSED and press.step is TriageStep.CITIZEN:
+        await query.answer(t(language, "access.stale_button"), show_alert=True)
+        return
     if step.outcome is not StepOutcome.MOVED or step.triage is None:
         await query.answer(t(language, "triage.stale"))
         if step.triage is not None and not step.triage.ended:
@@ -213,7 +204,6 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
     await query.answer()
     text, markup = await _after_step(context, step)
     await _show(query.message, text, markup)
-    await context.services.outbox.flush(context.bot)
 
 
 async def _after_step(context: BekeyContext, step: Step) -> tuple[str, Markup]:
@@ -261,7 +251,11 @@ async def take_triage_text(update: Update, context: BekeyContext) -> bool:
             await message.reply_text(t(language, "triage.too_long", max=MAX_DESCRIPTION))
             return True
         step = await services.triage.step(
-            context.employee, stored.model.id, stored.model.version, "describe", text=text
+            context.employee,
+            stored.model.id,
+            stored.model.version,
+            TriageTrigger.DESCRIBE,
+            text=text,
         )
         await _send_step(update, context, step.triage or stored)
         return True
@@ -273,6 +267,6 @@ async def cancel_triage(update: Update, context: BekeyContext) -> None:
     """Cancels the fault report in progress."""
     message = update.effective_message
     assert message is not None
-    step = await context.services.triage.step(context.employee, None, None, "cancel")
+    step = await context.services.triage.step(context.employee, None, None, TriageTrigger.CANCEL)
     key = "triage.cancelled" if step.outcome is StepOutcome.MOVED else "triage.nothing_to_cancel"
     await message.reply_text(t(context.language, key))

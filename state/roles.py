@@ -1,8 +1,16 @@
-"""Roles, who may invite whom, and what each role is offered (commands and big buttons)."""
+"""Roles, the one table of who may do what, who may invite whom, and each role's menu.
+
+- ``Role``: an employee's role in the procedure.
+- ``Permission``, ``PERMISSIONS``, ``may``: the one role-and-action table; every check reads it.
+- ``GRANTABLE``, ``may_invite``: whom each inviting role may invite.
+- ``Action``, ``actions_for``: the commands and big buttons a role is offered.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Final
 
 
 class Role(StrEnum):
@@ -18,20 +26,50 @@ class Role(StrEnum):
     VISITATION = "visitation"
 
 
-FIELD_ROLES = frozenset({Role.CAREGIVER, Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD})
-"""Staff who visit citizens and report faults."""
+class Permission(StrEnum):
+    """Something an employee may do; who may is the table below, and nowhere else."""
 
-TICKET_HANDLERS = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
-"""Roles that may take, contact on and resolve tickets of their unit."""
+    EMERGENCY = "emergency"
+    REPORT_FAULT = "report_fault"
+    SEE_OWN_TICKETS = "see_own_tickets"
+    SEE_UNIT_TICKETS = "see_unit_tickets"
+    TAKE_TICKET = "take_ticket"
+    CONTACT_ON_TICKET = "contact_on_ticket"
+    RESOLVE_TICKET = "resolve_ticket"
+    INVITE = "invite"
 
-INVITERS = frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER})
-"""Roles that may create invites."""
 
-_GRANTABLE: dict[Role, frozenset[Role]] = {
-    Role.LEADER: frozenset(Role),
+_EVERYONE: Final = frozenset(Role)
+_TICKET_HANDLERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
+
+PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
+    Permission.EMERGENCY: _EVERYONE,
+    Permission.REPORT_FAULT: _EVERYONE,
+    Permission.SEE_OWN_TICKETS: _EVERYONE,
+    Permission.SEE_UNIT_TICKETS: _TICKET_HANDLERS,
+    Permission.TAKE_TICKET: _TICKET_HANDLERS,
+    Permission.CONTACT_ON_TICKET: _TICKET_HANDLERS,
+    Permission.RESOLVE_TICKET: _TICKET_HANDLERS,
+    Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER}),
+}
+"""Who may do what (the unit check and, for tickets, the state check are the caller's)."""
+
+GRANTABLE: Final[Mapping[Role, frozenset[Role]]] = {
+    Role.LEADER: _EVERYONE,
     Role.KEY_PERSON: frozenset({Role.CAREGIVER, Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD}),
     Role.PLANNER: frozenset({Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD}),
 }
+"""Whom an inviter may invite: the roles each inviting role may give."""
+
+
+def may(role: Role, permission: Permission) -> bool:
+    """Whether a role may do this."""
+    return role in PERMISSIONS[permission]
+
+
+def holders(permission: Permission) -> frozenset[Role]:
+    """The roles that may do this."""
+    return PERMISSIONS[permission]
 
 
 def parse_role(text: str) -> Role | None:
@@ -60,7 +98,9 @@ _ROLE_NAMES: dict[str, Role] = {role.value: role for role in Role} | {
 
 def grantable_roles(inviter: Role) -> frozenset[Role]:
     """Return the roles an inviter of this role may give (empty if none)."""
-    return _GRANTABLE.get(inviter, frozenset())
+    if not may(inviter, Permission.INVITE):
+        return frozenset()
+    return GRANTABLE.get(inviter, frozenset())
 
 
 def may_invite(
@@ -96,14 +136,37 @@ class Action(StrEnum):
     HELP = "help"
 
 
+_ACTION_ORDER: Final = (
+    Action.EMERGENCY,
+    Action.TICKETS,
+    Action.REPORT_FAULT,
+    Action.MY_TICKETS,
+    Action.INVITE,
+    Action.LANGUAGE,
+    Action.HELP,
+)
+_ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
+    Action.EMERGENCY: Permission.EMERGENCY,
+    Action.TICKETS: Permission.SEE_UNIT_TICKETS,
+    Action.REPORT_FAULT: Permission.REPORT_FAULT,
+    Action.MY_TICKETS: Permission.SEE_OWN_TICKETS,
+    Action.INVITE: Permission.INVITE,
+}
+"""The permission behind each menu action (language and help are everyone's)."""
+
+
 def actions_for(role: Role) -> tuple[Action, ...]:
     """Return the actions a role is offered, most urgent first."""
-    base: tuple[Action, ...] = (Action.EMERGENCY, Action.REPORT_FAULT, Action.MY_TICKETS)
-    if role in TICKET_HANDLERS:
-        base = (Action.EMERGENCY, Action.TICKETS, Action.REPORT_FAULT, Action.MY_TICKETS)
-    if role in INVITERS:
-        base = (*base, Action.INVITE)
-    return (*base, Action.LANGUAGE, Action.HELP)
+    return tuple(
+        action
+        for action in _ACTION_ORDER
+        if action not in _ACTION_NEEDS or may(role, _ACTION_NEEDS[action])
+    )
+
+
+def permission_for(action: Action) -> Permission | None:
+    """The permission a menu action needs (None: everyone's)."""
+    return _ACTION_NEEDS.get(action)
 
 
 KEYBOARD_ACTIONS = frozenset(

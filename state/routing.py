@@ -7,11 +7,7 @@
   for login faults and emergencies the key person too, as either may contact Bekey).
 - ``escalation_level_due`` and ``roles_for_escalation``: an untaken ticket is re-sent to
   planners and key persons after a while, and goes to the unit's leader after a while more.
-- ``who_may_act_on_ticket``: the roles that may take, contact about and resolve tickets
-  (the unit check is the caller's).
 
-Roles are the plain strings used across the project (``caregiver``, ``substitute``,
-``student``, ``night_guard``, ``planner``, ``key_person``, ``leader``, ``visitation``).
 Pure functions: no I/O, and the time is always passed in.
 """
 
@@ -22,11 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from state.roles import Role
 from state.triage import TriageCategory
-
-_PLANNER: Final = "planner"
-_KEY_PERSON: Final = "key_person"
-_LEADER: Final = "leader"
 
 
 class SupportParty(StrEnum):
@@ -46,25 +39,23 @@ _PARTY_FOR_CATEGORY: Final[Mapping[TriageCategory, SupportParty]] = {
 
 _KEY_PERSON_CATEGORIES: Final = frozenset({TriageCategory.LOGIN, TriageCategory.EMERGENCY})
 
-_TICKET_ACTORS: Final = frozenset({_PLANNER, _KEY_PERSON, _LEADER})
-
-_ESCALATION_ROLES: Final[Mapping[int, frozenset[str]]] = {
+_ESCALATION_ROLES: Final[Mapping[int, frozenset[Role]]] = {
     0: frozenset(),
-    1: frozenset({_PLANNER, _KEY_PERSON}),
-    2: frozenset({_LEADER}),
+    1: frozenset({Role.PLANNER, Role.KEY_PERSON}),
+    2: frozenset({Role.LEADER}),
 }
 
 
-def party_for(category: str) -> SupportParty:
-    """Name the party to contact about a fault of this category (ValueError if unknown)."""
-    return _PARTY_FOR_CATEGORY[TriageCategory(category)]
+def party_for(category: TriageCategory) -> SupportParty:
+    """Name the party to contact about a fault of this category."""
+    return _PARTY_FOR_CATEGORY[category]
 
 
-def first_recipient_roles(category: str) -> frozenset[str]:
-    """Name the roles that receive a new ticket of this category (ValueError if unknown)."""
-    if TriageCategory(category) in _KEY_PERSON_CATEGORIES:
-        return frozenset({_PLANNER, _KEY_PERSON})
-    return frozenset({_PLANNER})
+def first_recipient_roles(category: TriageCategory) -> frozenset[Role]:
+    """Name the roles that receive a new ticket of this category."""
+    if category in _KEY_PERSON_CATEGORIES:
+        return frozenset({Role.PLANNER, Role.KEY_PERSON})
+    return frozenset({Role.PLANNER})
 
 
 def escalation_level_due(
@@ -85,14 +76,9 @@ def escalation_level_due(
     return 0
 
 
-def roles_for_escalation(level: int) -> frozenset[str]:
+def roles_for_escalation(level: int) -> frozenset[Role]:
     """Name the roles an escalation of this level goes to (none for level 0)."""
     try:
         return _ESCALATION_ROLES[level]
     except KeyError:
         raise ValueError(f"no escalation level {level}") from None
-
-
-def who_may_act_on_ticket(role: str) -> bool:
-    """Tell whether this role may take, contact about and resolve tickets."""
-    return role in _TICKET_ACTORS

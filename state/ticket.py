@@ -4,7 +4,8 @@
 - ``Ticket``: the model, one per ticket; a plain dataclass that the storage loads and saves.
 - ``format_ticket_number``: the number staff see and say (``F-0042``).
 - ``TICKET_MACHINE``: the one ``transitions.Machine`` shared by every ticket.
-- ``attached``, ``fire``, ``allowed_triggers``: how callers step a ticket.
+- ``TicketTrigger``: what may happen to a ticket.
+- ``fire``, ``allowed_triggers``: how callers step a ticket.
 
 A ticket goes to the planner (and for login faults the key person), who takes it,
 contacts the party the fault belongs to (Bekey, the lock partner or IT; see
@@ -18,7 +19,6 @@ persist (the storage checks ``version`` against double taps). Nothing here does 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, cast
@@ -26,7 +26,8 @@ from typing import Final, cast
 from transitions import EventData
 
 from state.routing import SupportParty
-from state.workflow import Callback, Condition, Model, Workflow, shared_machine, transition
+from state.triage import TriageCategory
+from state.workflow import Workflow, shared_machine, transition
 
 
 class TicketStatus(StrEnum):
@@ -39,14 +40,23 @@ class TicketStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TicketTrigger(StrEnum):
+    """What may happen to a ticket."""
+
+    TAKE = "take"
+    CONTACT = "contact"
+    RESOLVE = "resolve"
+    CANCEL = "cancel"
+
+
 OPEN_STATES: Final = frozenset({TicketStatus.OPEN, TicketStatus.TAKEN, TicketStatus.CONTACTED})
 FINAL_STATES: Final = frozenset({TicketStatus.RESOLVED, TicketStatus.CANCELLED})
 
 # Keyword arguments each trigger takes, with their types; the others take none.
-_ARGUMENTS: Final[Mapping[str, Mapping[str, type]]] = {
-    "take": {"by": str},
-    "contact": {"by": str, "party": str},
-    "resolve": {"by": str},
+_ARGUMENTS: Final[Mapping[TicketTrigger, Mapping[str, type]]] = {
+    TicketTrigger.TAKE: {"by": str},
+    TicketTrigger.CONTACT: {"by": str, "party": SupportParty},
+    TicketTrigger.RESOLVE: {"by": str},
 }
 
 
@@ -57,9 +67,9 @@ class Ticket:
     id: int | None
     number: int
     state: str
-    category: str
+    category: TriageCategory
     taken_by: str | None = None  # the user-id of the planner or key person who took it
-    contacted: str | None = None  # a SupportParty value
+    contacted: SupportParty | None = None
     version: int = 0
 
 
@@ -73,9 +83,6 @@ def format_ticket_number(number: int) -> str:
 # Callbacks and conditions. The machine sends EventData; conditions only read, callbacks
 # only change the model in memory, and all of them run before the state changes.
 
-_Callback = Callback
-_Condition = Condition
-
 
 def _ticket(event: EventData) -> Ticket:
     return cast(Ticket, event.model)
@@ -86,7 +93,7 @@ def _actor_is_named(event: EventData) -> bool:
 
 
 def _party_is_known(event: EventData) -> bool:
-    return event.kwargs["party"] in set(SupportParty)
+    return isinstance(event.kwargs["party"], SupportParty)
 
 
 def _take(event: EventData) -> None:
@@ -100,46 +107,42 @@ def _take_if_untaken(event: EventData) -> None:
 
 
 def _record_party(event: EventData) -> None:
-    _ticket(event).contacted = SupportParty(event.kwargs["party"]).value
+    _ticket(event).contacted = SupportParty(event.kwargs["party"])
 
 
 _S = TicketStatus
+_T = TicketTrigger
 
 _TRANSITIONS: Final = [
-    transition("take", _S.OPEN, _S.TAKEN, conditions=[_actor_is_named], before=[_take]),
+    transition(_T.TAKE, _S.OPEN, _S.TAKEN, conditions=[_actor_is_named], before=[_take]),
     transition(
-        "contact",
+        _T.CONTACT,
         [_S.OPEN, _S.TAKEN],
         _S.CONTACTED,
         conditions=[_actor_is_named, _party_is_known],
         before=[_take_if_untaken, _record_party],
     ),
     transition(
-        "resolve",
+        _T.RESOLVE,
         [_S.OPEN, _S.TAKEN, _S.CONTACTED],
         _S.RESOLVED,
         conditions=[_actor_is_named],
         before=[_take_if_untaken],
     ),
-    transition("cancel", _S.OPEN, _S.CANCELLED),
+    transition(_T.CANCEL, _S.OPEN, _S.CANCELLED),
 ]
 
 TICKET_MACHINE: Final = shared_machine(
     "ticket", TicketStatus, FINAL_STATES, TicketStatus.OPEN, _TRANSITIONS
 )
-TICKET: Final = Workflow(TICKET_MACHINE, _ARGUMENTS)
+TICKET: Final = Workflow[TicketTrigger](TICKET_MACHINE, _ARGUMENTS)
 
 
-def attached(model: Ticket) -> AbstractContextManager[Model]:
-    """Attach the ticket to the shared machine at its stored state; detach it afterwards."""
-    return TICKET.attached(model)
-
-
-def allowed_triggers(state: str) -> list[str]:
+def allowed_triggers(state: str) -> list[TicketTrigger]:
     """List the triggers the machine knows from this state, in a stable order."""
-    return TICKET.allowed_triggers(state)
+    return [TicketTrigger(name) for name in TICKET.allowed_triggers(state)]
 
 
-def fire(model: Ticket, trigger: str, **kwargs: object) -> bool:
+def fire(model: Ticket, trigger: TicketTrigger, **kwargs: object) -> bool:
     """Step the ticket by the trigger; False is a refusal and leaves it unchanged."""
     return TICKET.fire(model, trigger, **kwargs)

@@ -6,7 +6,8 @@
   ends in.
 - ``Triage``: the model, one per triage; a plain dataclass that the storage loads and saves.
 - ``TRIAGE_MACHINE``: the one ``transitions.Machine`` shared by every triage.
-- ``attached``, ``fire``, ``allowed_triggers``: how callers step a triage.
+- ``TriageTrigger``: what a caregiver (or the clock) can do to a triage.
+- ``fire``, ``allowed_triggers``: how callers step a triage.
 
 The checks are the seed's "Reporting a fault": before reporting, the employee finds out
 whether the fault is in the phone, in Bekey (the app, the login) or in the door (the lock
@@ -20,7 +21,6 @@ persist (the storage checks ``version`` against double taps). Nothing here does 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, cast
@@ -28,7 +28,7 @@ from typing import Final, cast
 from transitions import EventData
 
 from state.cpr import contains_cpr
-from state.workflow import Callback, Condition, Model, Workflow, shared_machine, transition
+from state.workflow import Callback, Condition, Workflow, shared_machine, transition
 
 
 class TriageState(StrEnum):
@@ -54,6 +54,22 @@ class TriageCategory(StrEnum):
     LOGIN = "login"
     DOOR = "door"
     EMERGENCY = "emergency"  # tickets from the emergency card, never set by the triage
+
+
+class TriageTrigger(StrEnum):
+    """What a caregiver (or the clock) can do to a triage."""
+
+    CHOOSE_CITIZEN = "choose_citizen"
+    ANSWER_YES = "answer_yes"
+    ANSWER_NO = "answer_no"
+    NETWORK_DOWN = "network_down"
+    WORKS_NOW = "works_now"
+    DESCRIBE = "describe"
+    SKIP_DESCRIPTION = "skip_description"
+    CONFIRM = "confirm"
+    BACK = "back"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
 
 
 class Answer(StrEnum):
@@ -87,9 +103,9 @@ _STEP_DECIDING: Final[Mapping[TriageCategory, TriageState]] = {
 }
 
 # Keyword arguments each trigger takes, with their types; the others take none.
-_ARGUMENTS: Final[Mapping[str, Mapping[str, type]]] = {
-    "choose_citizen": {"citizen_id": int},
-    "describe": {"text": str},
+_ARGUMENTS: Final[Mapping[TriageTrigger, Mapping[str, type]]] = {
+    TriageTrigger.CHOOSE_CITIZEN: {"citizen_id": int},
+    TriageTrigger.DESCRIBE: {"text": str},
 }
 
 
@@ -101,7 +117,7 @@ class Triage:
     user_id: str
     state: str
     citizen_id: int | None = None
-    category: str | None = None
+    category: TriageCategory | None = None
     answers: dict[str, str] = field(default_factory=dict)
     description: str | None = None
     version: int = 0
@@ -114,9 +130,6 @@ def new_triage(user_id: str) -> Triage:
 
 # Callbacks and conditions. The machine sends EventData; conditions only read, callbacks
 # only change the model in memory, and all of them run before the state changes.
-
-_Callback = Callback
-_Condition = Condition
 
 
 def _triage(event: EventData) -> Triage:
@@ -131,7 +144,7 @@ def _forget_citizen(event: EventData) -> None:
     _triage(event).citizen_id = None
 
 
-def _record(answer: Answer) -> _Callback:
+def _record(answer: Answer) -> Callback:
     def record(event: EventData) -> None:
         triage = _triage(event)
         triage.answers[triage.state] = answer.value
@@ -139,9 +152,9 @@ def _record(answer: Answer) -> _Callback:
     return record
 
 
-def _decide(category: TriageCategory) -> _Callback:
+def _decide(category: TriageCategory) -> Callback:
     def decide(event: EventData) -> None:
-        _triage(event).category = category.value
+        _triage(event).category = category
 
     return decide
 
@@ -150,7 +163,7 @@ def _forget_category(event: EventData) -> None:
     _triage(event).category = None
 
 
-def _forget_answer(step: TriageState) -> _Callback:
+def _forget_answer(step: TriageState) -> Callback:
     def forget(event: EventData) -> None:
         _triage(event).answers.pop(step.value, None)
 
@@ -165,7 +178,7 @@ def _forget_description(event: EventData) -> None:
     _triage(event).description = None
 
 
-def _category_is(category: TriageCategory) -> _Condition:
+def _category_is(category: TriageCategory) -> Condition:
     def category_is(event: EventData) -> bool:
         return _triage(event).category == category
 
@@ -179,22 +192,23 @@ def _text_is_free_of_cpr(event: EventData) -> bool:
 
 _S = TriageState
 _C = TriageCategory
+_T = TriageTrigger
 _ONGOING: Final = [state for state in TriageState if state not in FINAL_STATES]
 
 _TRANSITIONS: Final = [
-    transition("choose_citizen", _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
+    transition(_T.CHOOSE_CITIZEN, _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
     # The phone: network and Bluetooth.
-    transition("answer_yes", _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
+    transition(_T.ANSWER_YES, _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
     transition(
-        "answer_no",
+        _T.ANSWER_NO,
         _S.CHECKING_PHONE,
         _S.DESCRIBING,
         before=[_record(Answer.NO), _decide(_C.PHONE)],
     ),
     # Bekey: open the app and log in.
-    transition("answer_yes", _S.CHECKING_LOGIN, _S.CHECKING_LOCK, before=[_record(Answer.YES)]),
+    transition(_T.ANSWER_YES, _S.CHECKING_LOGIN, _S.CHECKING_LOCK, before=[_record(Answer.YES)]),
     transition(
-        "answer_no",
+        _T.ANSWER_NO,
         _S.CHECKING_LOGIN,
         _S.DESCRIBING,
         before=[_record(Answer.NO), _decide(_C.LOGIN)],
@@ -202,45 +216,45 @@ _TRANSITIONS: Final = [
     # The door: the app finds the lock and the lock answers. Either way it is the lock
     # unit's matter (yes: they talk but the door still will not open).
     transition(
-        "answer_yes",
+        _T.ANSWER_YES,
         _S.CHECKING_LOCK,
         _S.DESCRIBING,
         before=[_record(Answer.YES), _decide(_C.DOOR)],
     ),
     transition(
-        "answer_no",
+        _T.ANSWER_NO,
         _S.CHECKING_LOCK,
         _S.DESCRIBING,
         before=[_record(Answer.NO), _decide(_C.DOOR)],
     ),
-    transition("network_down", _S.CHECKING_PHONE, _S.NETWORK_DOWN),
-    transition("works_now", CHECK_STEPS, _S.SOLVED_BY_CAREGIVER),
+    transition(_T.NETWORK_DOWN, _S.CHECKING_PHONE, _S.NETWORK_DOWN),
+    transition(_T.WORKS_NOW, CHECK_STEPS, _S.SOLVED_BY_CAREGIVER),
     transition(
-        "describe",
+        _T.DESCRIBE,
         _S.DESCRIBING,
         _S.CONFIRMING,
         conditions=[_text_is_free_of_cpr],
         before=[_store_description],
     ),
-    transition("skip_description", _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
-    transition("confirm", _S.CONFIRMING, _S.SUBMITTED),
+    transition(_T.SKIP_DESCRIPTION, _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
+    transition(_T.CONFIRM, _S.CONFIRMING, _S.SUBMITTED),
     # Back: one step up the path, forgetting what was decided there.
-    transition("back", _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
+    transition(_T.BACK, _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
     transition(
-        "back",
+        _T.BACK,
         _S.CHECKING_LOGIN,
         _S.CHECKING_PHONE,
         before=[_forget_answer(_S.CHECKING_PHONE)],
     ),
     transition(
-        "back",
+        _T.BACK,
         _S.CHECKING_LOCK,
         _S.CHECKING_LOGIN,
         before=[_forget_answer(_S.CHECKING_LOGIN)],
     ),
     *(
         transition(
-            "back",
+            _T.BACK,
             _S.DESCRIBING,
             step,
             conditions=[_category_is(category)],
@@ -248,27 +262,22 @@ _TRANSITIONS: Final = [
         )
         for category, step in _STEP_DECIDING.items()
     ),
-    transition("back", _S.CONFIRMING, _S.DESCRIBING, before=[_forget_description]),
-    transition("cancel", _ONGOING, _S.CANCELLED),
-    transition("expire", _ONGOING, _S.EXPIRED),
+    transition(_T.BACK, _S.CONFIRMING, _S.DESCRIBING, before=[_forget_description]),
+    transition(_T.CANCEL, _ONGOING, _S.CANCELLED),
+    transition(_T.EXPIRE, _ONGOING, _S.EXPIRED),
 ]
 
 TRIAGE_MACHINE: Final = shared_machine(
     "triage", TriageState, FINAL_STATES, TriageState.CHOOSING_CITIZEN, _TRANSITIONS
 )
-TRIAGE: Final = Workflow(TRIAGE_MACHINE, _ARGUMENTS)
+TRIAGE: Final = Workflow[TriageTrigger](TRIAGE_MACHINE, _ARGUMENTS)
 
 
-def attached(model: Triage) -> AbstractContextManager[Model]:
-    """Attach the triage to the shared machine at its stored state; detach it afterwards."""
-    return TRIAGE.attached(model)
-
-
-def allowed_triggers(state: str) -> list[str]:
+def allowed_triggers(state: str) -> list[TriageTrigger]:
     """List the triggers the machine knows from this state, in a stable order."""
-    return TRIAGE.allowed_triggers(state)
+    return [TriageTrigger(name) for name in TRIAGE.allowed_triggers(state)]
 
 
-def fire(model: Triage, trigger: str, **kwargs: object) -> bool:
+def fire(model: Triage, trigger: TriageTrigger, **kwargs: object) -> bool:
     """Step the triage by the trigger; False is a refusal and leaves it unchanged."""
     return TRIAGE.fire(model, trigger, **kwargs)

@@ -1,6 +1,6 @@
 """The plumbing every workflow shares: one transitions machine per kind, models stepped safely.
 
-- ``transition``: a transition entry from StrEnum states (stored as their plain values).
+- ``transition``: a transition entry from StrEnum triggers and states (stored as plain values).
 - ``shared_machine``: the one ``Machine`` of a kind, with no model of its own.
 - ``Workflow``: attaches a loaded model at its stored state (``add_model(initial=...)``),
   fires one trigger, detaches it in ``finally``; a trigger the state does not allow is a
@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from transitions import EventData, Machine
 
+TriggerT = TypeVar("TriggerT", bound=StrEnum)
 Callback = Callable[[EventData], None]
 Condition = Callable[[EventData], bool]
 
@@ -28,7 +29,7 @@ class Model(Protocol):
 
 
 def transition(
-    trigger: str,
+    trigger: StrEnum,
     source: StrEnum | Iterable[StrEnum],
     dest: StrEnum,
     *,
@@ -38,7 +39,7 @@ def transition(
     """Return one transition entry; states go in as plain strings."""
     sources = [source] if isinstance(source, StrEnum) else list(source)
     return {
-        "trigger": trigger,
+        "trigger": trigger.value,
         "source": [state.value for state in sources],
         "dest": dest.value,
         "before": list(before),
@@ -67,10 +68,10 @@ def shared_machine(
     )
 
 
-class Workflow:
-    """Steps models of one kind through their shared machine."""
+class Workflow(Generic[TriggerT]):
+    """Steps models of one kind through their shared machine, by its kind's triggers."""
 
-    def __init__(self, machine: Machine, arguments: Mapping[str, Mapping[str, type]]) -> None:
+    def __init__(self, machine: Machine, arguments: Mapping[TriggerT, Mapping[str, type]]) -> None:
         self.machine = machine
         self.arguments = arguments
         self.kind = str(machine.name).rstrip(": ")  # transitions stores "name: "
@@ -105,7 +106,7 @@ class Workflow:
         triggers: list[str] = self.machine.get_triggers(str(state))
         return triggers
 
-    def _check_arguments(self, trigger: str, kwargs: Mapping[str, object]) -> None:
+    def _check_arguments(self, trigger: TriggerT, kwargs: Mapping[str, object]) -> None:
         expected = self.arguments.get(trigger, {})
         if kwargs.keys() != expected.keys():
             raise TypeError(f"{trigger} takes {sorted(expected)}, got {sorted(kwargs)}")
@@ -115,13 +116,13 @@ class Workflow:
                 # Name the type only: the value may be someone's free text.
                 raise TypeError(f"{trigger}: {name} must be {kind.__name__}")
 
-    def fire(self, model: Model, trigger: str, **kwargs: object) -> bool:
+    def fire(self, model: Model, trigger: TriggerT, **kwargs: object) -> bool:
         """Step the model by the trigger; False is a refusal and leaves the model unchanged."""
         if trigger not in self.allowed_triggers(model.state):
             return False
         self._check_arguments(trigger, kwargs)
         with self.attached(model):
-            stepped: bool = self.machine.events[trigger].trigger(model, **kwargs)
+            stepped: bool = self.machine.events[str(trigger)].trigger(model, **kwargs)
         if stepped:
             model.version += 1
         return stepped

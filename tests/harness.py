@@ -7,15 +7,19 @@ the bot has fully handled that update, then returns what the bot sent into the c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.app import BekeyApp
 from bot.clock import ManualClock
-from bot.jobs import run_due_work
+from bot.jobs import run_due_work, sender_of, services_of
 from bot.processing import PerUserUpdateProcessor
+from bot.sender import Sender
 from bot.services import Services
-from bot.storage.citizens import CitizenRow, Citizens
+from bot.storage.audit import AuditEntry
+from bot.storage.citizens import CitizenRow
 from bot.storage.employees import Employee, StaffRow
+from bot.storage.tickets import StoredTicket, TicketEvent
 from state.roles import Role
 from tgemu.client import ChatMessage, EmulatorClient
 
@@ -117,14 +121,18 @@ class Harness:
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.bot_data["services"]
-        return services
+        return services_of(self.app)
+
+    @property
+    def sender(self) -> Sender:
+        return sender_of(self.app)
 
     async def handled(self, update_id: int) -> None:
-        """Wait until the bot has fully handled an update."""
+        """Wait until the bot has fully handled an update and sent what it queued."""
         processor = self.app.update_processor
         assert isinstance(processor, PerUserUpdateProcessor)
         await processor.wait_finished(update_id, timeout=10)
+        await self.sender.settled()
 
     def person(self, first_name: str = "Test", telegram_id: int | None = None) -> Person:
         """A new Telegram user."""
@@ -155,17 +163,50 @@ class Harness:
 
     async def employee_record(self, user_id: str) -> Employee:
         """The employee as stored."""
-        employee = await self.services.employees.get(user_id)
+        employee = await self.services.staff.get(user_id)
         assert employee is not None
         return employee
 
     async def tick(self, **advance: Any) -> None:
-        """Move the clock (timedelta keywords) and run what is due."""
-        from datetime import timedelta
-
+        """Move the clock (timedelta keywords), run what is due and send what it queued."""
         if advance:
             self.clock.advance(timedelta(**advance))
         await run_due_work(self.app)
+        await self.sender.settled()
+
+    # What the database holds, read the way the services read it.
+
+    async def ticket(self, ticket_id: int) -> StoredTicket:
+        """A ticket as stored."""
+        async with self.services.db.read() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+        assert ticket is not None, f"no ticket {ticket_id}"
+        return ticket
+
+    async def ticket_count(self) -> int:
+        """How many tickets exist."""
+        async with self.services.db.read() as tx:
+            return await tx.tickets.count()
+
+    async def ticket_events(self, ticket_id: int) -> list[TicketEvent]:
+        """A ticket's trail, oldest first."""
+        async with self.services.db.read() as tx:
+            return await tx.tickets.events(ticket_id)
+
+    async def audit(self, action: str | None = None) -> list[AuditEntry]:
+        """The audit trail, oldest first, optionally for one action."""
+        async with self.services.db.read() as tx:
+            return await tx.audit.entries(action)
+
+    async def triage_outcomes(self) -> dict[str, int]:
+        """Ended triages counted by how they ended."""
+        async with self.services.db.read() as tx:
+            return await tx.triages.outcomes()
+
+    async def pending_pushes(self) -> int:
+        """How many pushes wait in the outbox."""
+        async with self.services.db.read() as tx:
+            return await tx.outbox.pending_count()
 
 
 CITIZENS = (
@@ -178,6 +219,6 @@ CITIZENS = (
 async def register_citizens(harness: Harness, rows: tuple[CitizenRow, ...] = CITIZENS) -> None:
     """Put citizens in the register the way the CLI import does."""
     services = harness.services
-    async with services.db.transaction() as s:
+    async with services.db.transaction() as tx:
         for row in rows:
-            await Citizens.upsert_in(s, row, services.clock.now())
+            await tx.citizens.upsert(row, services.clock.now())

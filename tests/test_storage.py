@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.storage.database import Database
-from bot.storage.migrations import MIGRATIONS, current_version, migrate
+from bot.storage.employees import StaffRow
+from bot.storage.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SchemaTooNew,
+    current_version,
+    migrate,
+)
+from bot.storage.session import StaleVersion
+from bot.storage.tickets import NewTicket
+from state.roles import Role
+from state.ticket import TicketStatus, TicketTrigger, fire
+from state.triage import TriageCategory
 
 
 async def test_migrations_apply_in_order_once(tmp_path: Path) -> None:
@@ -21,7 +35,8 @@ async def test_migrations_apply_in_order_once(tmp_path: Path) -> None:
         assert [m.number for m in first] == [m.number for m in MIGRATIONS]
         assert second == []
         assert await current_version(db) == MIGRATIONS[-1].number
-        async with db.read() as s:
+        async with db.read() as tx:
+            s = tx.session
             row = await s.fetchone("PRAGMA journal_mode")
             assert row is not None and row[0] == "wal"
             row = await s.fetchone("PRAGMA foreign_keys")
@@ -39,19 +54,22 @@ async def test_concurrent_transactions_do_not_interleave(tmp_path: Path) -> None
     db = Database(tmp_path / "x.sqlite3")
     await db.open()
     try:
-        async with db.transaction() as s:
+        async with db.transaction() as tx:
+            s = tx.session
             await s.execute("CREATE TABLE counter (n INTEGER NOT NULL)")
             await s.execute("INSERT INTO counter VALUES (0)")
 
         async def bump() -> None:
-            async with db.transaction() as s:
+            async with db.transaction() as tx:
+                s = tx.session
                 row = await s.fetchone("SELECT n FROM counter")
                 assert row is not None
                 await asyncio.sleep(0)  # another coroutine would slip in here
                 await s.execute("UPDATE counter SET n = ?", (row["n"] + 1,))
 
         await asyncio.gather(*(bump() for _ in range(50)))
-        async with db.read() as s:
+        async with db.read() as tx:
+            s = tx.session
             row = await s.fetchone("SELECT n FROM counter")
         assert row is not None and row["n"] == 50
     finally:
@@ -62,18 +80,75 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> Non
     db = Database(tmp_path / "x.sqlite3")
     await db.open()
     try:
-        async with db.transaction() as s:
+        async with db.transaction() as tx:
+            s = tx.session
             await s.execute("CREATE TABLE t (n INTEGER)")
 
         async def crash_mid_way() -> None:
-            async with db.transaction() as s:
+            async with db.transaction() as tx:
+                s = tx.session
                 await s.execute("INSERT INTO t VALUES (1)")
                 raise RuntimeError("crash mid-way")
 
         with pytest.raises(RuntimeError):
             await crash_mid_way()
-        async with db.read() as s:
+        async with db.read() as tx:
+            s = tx.session
             row = await s.fetchone("SELECT COUNT(*) AS c FROM t")
         assert row is not None and row["c"] == 0
+    finally:
+        await db.close()
+
+
+async def test_a_database_written_by_newer_code_is_refused_untouched(tmp_path: Path) -> None:
+    db = Database(tmp_path / "x.sqlite3")
+    await db.open()
+    try:
+        await migrate(db, ManualClock())
+        async with db.transaction() as tx:
+            await tx.session.execute(
+                "INSERT INTO schema_migrations (number, description, applied_at)"
+                " VALUES (?, 'from the future', '2030-01-01')",
+                (SCHEMA_VERSION + 1,),
+            )
+        with pytest.raises(SchemaTooNew, match="newer than this code"):
+            await migrate(db, ManualClock())
+        assert await current_version(db) == SCHEMA_VERSION + 1
+    finally:
+        await db.close()
+
+
+async def test_a_ticket_saved_over_a_change_by_a_second_writer_is_refused(
+    tmp_path: Path,
+) -> None:
+    """The CLI or a later job is a second connection: a save over its change must not stand."""
+    path = tmp_path / "x.sqlite3"
+    clock = ManualClock()
+    db = Database(path)
+    await db.open()
+    try:
+        await migrate(db, clock)
+        async with db.transaction() as tx:
+            await tx.employees.upsert(
+                StaffRow("ab1234", "Anna", Role.CAREGIVER, "Nord"), clock.now(), "da"
+            )
+            new = NewTicket("ab1234", "Nord", TriageCategory.DOOR, None, {}, None)
+            created = await tx.tickets.create(new, clock.now())
+        async with db.read() as tx:
+            loaded = await tx.tickets.get(created.id)
+        assert loaded is not None
+
+        with closing(sqlite3.connect(path)) as second:  # another writer takes the ticket
+            second.execute("UPDATE tickets SET state = 'taken', version = version + 1")
+            second.commit()
+
+        before = loaded.model.version
+        assert fire(loaded.model, TicketTrigger.CANCEL)
+        with pytest.raises(StaleVersion):
+            async with db.transaction() as tx:
+                await tx.tickets.save(loaded, before, clock.now())
+        async with db.read() as tx:
+            stored = await tx.tickets.get(created.id)
+        assert stored is not None and stored.model.state == TicketStatus.TAKEN
     finally:
         await db.close()

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from state.ticket import TicketTrigger
+from state.triage import TriageTrigger
+
 TRIAGE_PREFIX = "tr:"
 TICKET_PREFIX = "tk:"
 EMERGENCY_PREFIX = "em:"
@@ -31,27 +34,32 @@ class TriageStep(StrEnum):
     CANCEL = "x"
 
 
-TRIGGER_OF: dict[TriageStep, str] = {
-    TriageStep.CITIZEN: "choose_citizen",
-    TriageStep.YES: "answer_yes",
-    TriageStep.NO: "answer_no",
-    TriageStep.NETWORK_DOWN: "network_down",
-    TriageStep.WORKS_NOW: "works_now",
-    TriageStep.SKIP: "skip_description",
-    TriageStep.CONFIRM: "confirm",
-    TriageStep.BACK: "back",
-    TriageStep.CANCEL: "cancel",
+TRIGGER_OF: dict[TriageStep, TriageTrigger] = {
+    TriageStep.CITIZEN: TriageTrigger.CHOOSE_CITIZEN,
+    TriageStep.YES: TriageTrigger.ANSWER_YES,
+    TriageStep.NO: TriageTrigger.ANSWER_NO,
+    TriageStep.NETWORK_DOWN: TriageTrigger.NETWORK_DOWN,
+    TriageStep.WORKS_NOW: TriageTrigger.WORKS_NOW,
+    TriageStep.SKIP: TriageTrigger.SKIP_DESCRIPTION,
+    TriageStep.CONFIRM: TriageTrigger.CONFIRM,
+    TriageStep.BACK: TriageTrigger.BACK,
+    TriageStep.CANCEL: TriageTrigger.CANCEL,
 }
 
 
 class TicketAction(StrEnum):
-    """What a ticket button does."""
+    """What a ticket button does: fire a trigger, or show the card."""
 
     TAKE = "take"
     CONTACT = "contact"
     RESOLVE = "resolve"
     CANCEL = "cancel"
     SHOW = "show"
+
+    @property
+    def trigger(self) -> TicketTrigger | None:
+        """The ticket trigger this button fires (None for SHOW)."""
+        return None if self is TicketAction.SHOW else TicketTrigger(self.value)
 
 
 @dataclass(frozen=True)

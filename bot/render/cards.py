@@ -17,7 +17,7 @@ from bot.storage.citizens import Citizen
 from bot.storage.employees import Employee
 from bot.storage.tickets import StoredTicket
 from state.routing import SupportParty, party_for
-from state.ticket import TicketStatus, allowed_triggers, format_ticket_number
+from state.ticket import TicketStatus, TicketTrigger, allowed_triggers, format_ticket_number
 from state.triage import CHECK_STEPS
 
 
@@ -76,7 +76,7 @@ def status_line(
     state = TicketStatus(ticket.model.state)
     who = taker.name if taker else "?"
     if state is TicketStatus.CONTACTED:
-        party = SupportParty(ticket.model.contacted or party_for(ticket.model.category))
+        party = ticket.model.contacted or party_for(ticket.model.category)
         return t(language, "status.contacted", party=support_contact(settings, party)[0], name=who)
     return t(language, f"status.{state.value}", name=who)
 
@@ -139,16 +139,16 @@ def ticket_buttons(
     allowed = allowed_triggers(ticket.model.state)
     party_name = support_contact(settings, party_for(ticket.model.category))[0]
     row = []
-    if "take" in allowed:
+    if TicketTrigger.TAKE in allowed:
         row.append(_button(t(language, "ticket.take"), ticket_data(ticket.id, TicketAction.TAKE)))
-    if "contact" in allowed:
+    if TicketTrigger.CONTACT in allowed:
         row.append(
             _button(
                 t(language, "ticket.contacted", party=party_name),
                 ticket_data(ticket.id, TicketAction.CONTACT),
             )
         )
-    if "resolve" in allowed:
+    if TicketTrigger.RESOLVE in allowed:
         row.append(
             _button(t(language, "ticket.resolve"), ticket_data(ticket.id, TicketAction.RESOLVE))
         )

@@ -36,11 +36,15 @@ class LineError:
     params: dict[str, object] = field(default_factory=dict)
 
     def text(self, language: str) -> str:
-        """The reason in a person's language (HTML-safe)."""
+        """The reason in a person's language (HTML-safe); a role is named in that language."""
+        params = {
+            name: t(language, f"role.{value.value}") if isinstance(value, Role) else value
+            for name, value in self.params.items()
+        }
         return (
             t(language, "csv.line", line=self.line)
             + " "
-            + t(language, f"csv.{self.code}", **self.params)
+            + t(language, f"csv.{self.code}", **params)
         )
 
     def __str__(self) -> str:

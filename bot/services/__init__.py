@@ -1,39 +1,48 @@
-"""The shared resources a handler may use, opened once and kept in ``bot_data``."""
+"""What the bot does, one module per capability; no telegram objects in or out.
+
+- ``access``: each update once, only bound and active staff
+- ``staff``: invites, bindings, languages, deactivation
+- ``citizens``: the citizen register
+- ``triage``: the fault report, step by step
+- ``ticket_pushes``: a ticket's cards and notices, inside the caller's transaction
+- ``tickets``: acting on tickets, and the lists
+- ``emergency``: the emergency card's ticket and its citizen
+- ``escalation``: untaken tickets sent on
+
+``Services`` holds one of each, over one database, and is kept in ``bot_data``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.sender import Outbox
+from bot.services.access import AccessService
+from bot.services.citizens import CitizenService
+from bot.services.emergency import EmergencyService
+from bot.services.escalation import EscalationService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
 from bot.settings import Settings
-from bot.storage.audit import Audit
-from bot.storage.citizens import Citizens
 from bot.storage.database import Database
-from bot.storage.employees import Employees
 from bot.storage.migrations import migrate
-from bot.storage.outbox import OutboxStore
-from bot.storage.updates import ProcessedUpdates
 
 
 @dataclass
 class Services:
-    """Repositories and services, injected into handlers through the context."""
+    """The services, injected into handlers through the context."""
 
     settings: Settings
     clock: Clock
     db: Database
-    employees: Employees
-    citizens: Citizens
-    audit: Audit
-    updates: ProcessedUpdates
-    outbox: Outbox
+    access: AccessService
     staff: StaffService
-    tickets: TicketService
+    citizens: CitizenService
     triage: TriageService
+    tickets: TicketService
+    emergency: EmergencyService
+    escalation: EscalationService
     bot_username: str = field(default="")
 
     @classmethod
@@ -41,19 +50,18 @@ class Services:
         """Build the services over the configured database (not yet opened)."""
         clock = clock or Clock()
         db = Database(settings.database_path)
-        tickets = TicketService(db, clock, settings)
+        parts = (db, clock, settings)
         return cls(
             settings=settings,
             clock=clock,
             db=db,
-            employees=Employees(db),
-            citizens=Citizens(db),
-            audit=Audit(db),
-            updates=ProcessedUpdates(db),
-            outbox=Outbox(OutboxStore(db), clock),
-            staff=StaffService(db, clock, settings),
-            tickets=tickets,
-            triage=TriageService(db, clock, settings, tickets),
+            access=AccessService(*parts),
+            staff=StaffService(*parts),
+            citizens=CitizenService(*parts),
+            triage=TriageService(*parts),
+            tickets=TicketService(*parts),
+            emergency=EmergencyService(*parts),
+            escalation=EscalationService(*parts),
         )
 
     async def open(self) -> None:

@@ -1,38 +1,35 @@
-"""Tickets: routed to the unit's planners, acted on by button, escalated when nobody takes them.
+"""Acting on tickets: take, contact, resolve, withdraw; a copy on request; the open lists.
 
-Every change is one transaction: the machine steps the model, the row and its event are
-written, the audit line appended, and the pushes (new cards, edits of every copy, the
-reporter's notice) queued in the outbox. Sending happens after the commit.
+Every press is authorised anew (role from the one table, unit, active, the ticket's state)
+and is one transaction: the machine steps the model, the row and its event are written,
+the audit line appended, every copy of the card and the reporter's notice queued.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
-from bot.clock import Clock
-from bot.render.cards import CardFacts, support_contact, ticket_card
-from bot.render.i18n import t
-from bot.settings import Settings
-from bot.storage.audit import Audit
-from bot.storage.citizens import Citizens
-from bot.storage.database import Database, Session
-from bot.storage.employees import Employee, Employees
-from bot.storage.outbox import OutboxStore
-from bot.storage.tickets import NewTicket, StoredTicket, Tickets
-from state.roles import TICKET_HANDLERS, Role
-from state.routing import (
-    escalation_level_due,
-    first_recipient_roles,
-    party_for,
-    roles_for_escalation,
-)
-from state.ticket import OPEN_STATES, fire, format_ticket_number
-from state.triage import TriageCategory
+from bot.render.cards import support_contact
+from bot.services.base import Service
+from bot.services.ticket_pushes import may_see, push_cards, refresh_copies, tell_reporter
+from bot.storage.citizens import Citizen
+from bot.storage.database import Tx
+from bot.storage.employees import Employee
+from bot.storage.session import StaleVersion
+from bot.storage.tickets import StoredTicket
+from state.roles import Permission, may
+from state.routing import party_for
+from state.ticket import TicketTrigger, fire, format_ticket_number
 
-EMERGENCY_REUSE = timedelta(minutes=10)
-"""A second emergency tap within this time shows the same emergency, not a new one."""
+_NEEDS: Final[Mapping[TicketTrigger, Permission]] = {
+    TicketTrigger.TAKE: Permission.TAKE_TICKET,
+    TicketTrigger.CONTACT: Permission.CONTACT_ON_TICKET,
+    TicketTrigger.RESOLVE: Permission.RESOLVE_TICKET,
+}
+"""The permission each handler's trigger needs; CANCEL is the reporter's own."""
 
 
 class Outcome(StrEnum):
@@ -53,311 +50,105 @@ class ActResult:
     taker: Employee | None = None
 
 
-def topic(ticket_id: int) -> str:
-    """The outbox topic under which every copy of a ticket's card is kept."""
-    return f"ticket:{ticket_id}"
+@dataclass(frozen=True)
+class ListedTicket:
+    """A ticket in a list, with its citizen."""
+
+    ticket: StoredTicket
+    citizen: Citizen | None
 
 
-def _roles(names: frozenset[str]) -> frozenset[Role]:
-    return frozenset(Role(name) for name in names)
+def may_act(employee: Employee, ticket: StoredTicket, trigger: TicketTrigger) -> bool:
+    """Whether an employee may fire this trigger on the ticket (the machine checks the state)."""
+    if not employee.active:
+        return False
+    if trigger is TicketTrigger.CANCEL:
+        return employee.user_id == ticket.reporter
+    return may(employee.role, _NEEDS[trigger]) and employee.unit == ticket.unit
 
 
-class TicketService:
-    """Creates, routes, changes and escalates tickets."""
+class TicketService(Service):
+    """Changes tickets on a press, and lists them."""
 
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-        self.tickets = Tickets(db)
-        self.employees = Employees(db)
-
-    # Creating and routing
-
-    async def create_in(
-        self, s: Session, new: NewTicket, now: datetime
-    ) -> tuple[StoredTicket, int]:
-        """Store, audit and push a ticket to its first recipients; return it and their count."""
-        stored = await Tickets.create_in(s, new, now)
-        await Audit.record_in(
-            s,
-            now,
-            new.reporter,
-            "ticket_created",
-            format_ticket_number(stored.model.number),
-            new.category,
-        )
-        recipients = await self._unit_staff_in(
-            s, new.unit, _roles(first_recipient_roles(new.category))
-        )
-        await self._push_cards_in(s, stored, recipients, now)
-        return stored, len(recipients)
-
-    async def _unit_staff_in(self, s: Session, unit: str, roles: frozenset[Role]) -> list[Employee]:
-        return [e for e in await Employees.in_unit_in(s, unit, roles) if e.telegram_id is not None]
-
-    async def _facts_in(self, s: Session, ticket: StoredTicket) -> CardFacts:
-        citizen = await Citizens.get_in(s, ticket.citizen_id) if ticket.citizen_id else None
-        reporter = await Employees.get_in(s, ticket.reporter)
-        taker = await Employees.get_in(s, ticket.model.taken_by) if ticket.model.taken_by else None
-        return CardFacts(citizen, reporter, taker)
-
-    async def _push_cards_in(
-        self,
-        s: Session,
-        ticket: StoredTicket,
-        recipients: list[Employee],
-        now: datetime,
-        note_key: str | None = None,
-    ) -> None:
-        facts = await self._facts_in(s, ticket)
-        for employee in recipients:
-            assert employee.telegram_id is not None
-            note = (
-                t(employee.language, note_key, minutes=self._age_minutes(ticket, now))
-                if note_key
-                else None
-            )
-            text, markup = ticket_card(employee.language, self.settings, ticket, facts, note=note)
-            await OutboxStore.enqueue_in(
-                s,
-                now,
-                employee.telegram_id,
-                text,
-                reply_markup=markup,
-                protect_content=True,
-                topic=topic(ticket.id),
-            )
-
-    @staticmethod
-    def _age_minutes(ticket: StoredTicket, now: datetime) -> int:
-        return int((now - ticket.created_at).total_seconds() // 60)
-
-    async def _refresh_copies_in(self, s: Session, ticket: StoredTicket, now: datetime) -> None:
-        """Re-render every copy of the card so all recipients see the same state."""
-        facts = await self._facts_in(s, ticket)
-        for push in await OutboxStore.sends_for_topic_in(s, topic(ticket.id)):
-            holder = await Employees.by_telegram_id_in(s, push.chat_id)
-            if holder is None or not self._may(holder, ticket, "show"):
-                # The phone moved on (new owner, other unit, deactivated): no details there.
-                language = holder.language if holder else self.settings.default_language
-                number = format_ticket_number(ticket.model.number)
-                await OutboxStore.enqueue_edit_in(
-                    s, now, push.id, t(language, "ticket.gone", number=number), None
-                )
-                continue
-            text, markup = ticket_card(holder.language, self.settings, ticket, facts)
-            await OutboxStore.enqueue_edit_in(s, now, push.id, text, markup)
-
-    async def _tell_reporter_in(
-        self, s: Session, ticket: StoredTicket, key: str, now: datetime, **params: object
-    ) -> None:
-        reporter = await Employees.get_in(s, ticket.reporter)
-        if reporter is None or reporter.telegram_id is None or not reporter.active:
-            return
-        text = t(reporter.language, key, number=format_ticket_number(ticket.model.number), **params)
-        await OutboxStore.enqueue_in(
-            s, now, reporter.telegram_id, text, topic=f"reporter:{ticket.id}"
-        )
-
-    # Acting on a ticket
-
-    async def act(self, employee: Employee, ticket_id: int, action: str) -> ActResult:
+    async def act(self, employee: Employee, ticket_id: int, trigger: TicketTrigger) -> ActResult:
         """Take, mark contacted, resolve or (the reporter) cancel a ticket, authorised anew."""
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            ticket = await Tickets.get_in(s, ticket_id)
-            if ticket is None:
-                return ActResult(Outcome.NOT_FOUND)
-            if not self._may(employee, ticket, action):
-                await Audit.record_in(
-                    s,
-                    now,
-                    employee.user_id,
-                    f"ticket_{action}",
-                    format_ticket_number(ticket.model.number),
-                    "refused",
-                )
-                return ActResult(Outcome.NOT_ALLOWED, ticket)
-            before_state, before_version = ticket.model.state, ticket.model.version
-            kwargs: dict[str, object] = {}
-            if action in {"take", "resolve"}:
-                kwargs = {"by": employee.user_id}
-            elif action == "contact":
-                kwargs = {"by": employee.user_id, "party": party_for(ticket.model.category).value}
-            if not fire(ticket.model, action, **kwargs):
-                taker = (
-                    await Employees.get_in(s, ticket.model.taken_by)
-                    if ticket.model.taken_by
-                    else None
-                )
-                return ActResult(Outcome.ALREADY, ticket, taker)
-            if not await Tickets.save_in(s, ticket, before_version, now):
-                return ActResult(Outcome.ALREADY, ticket)
-            number = format_ticket_number(ticket.model.number)
-            await Tickets.record_event_in(
-                s,
-                ticket.id,
-                now,
-                employee.user_id,
-                before_state,
-                ticket.model.state,
-                ticket.model.contacted,
-            )
-            await Audit.record_in(s, now, employee.user_id, f"ticket_{action}", number, "ok")
-            await self._refresh_copies_in(s, ticket, now)
-            if action != "cancel":
-                party = support_contact(self.settings, party_for(ticket.model.category))[0]
-                await self._tell_reporter_in(
-                    s,
-                    ticket,
-                    f"reporter.{ticket.model.state}",
-                    now,
-                    name=employee.name,
-                    party=party,
-                )
-            taker = (
-                await Employees.get_in(s, ticket.model.taken_by) if ticket.model.taken_by else None
-            )
-        return ActResult(Outcome.DONE, ticket, taker)
+        try:
+            async with self.db.transaction() as tx:
+                return await self._act(tx, employee, ticket_id, trigger)
+        except StaleVersion:
+            async with self.db.read() as tx:
+                ticket = await tx.tickets.get(ticket_id)
+                return ActResult(Outcome.ALREADY, ticket, await _taker(tx, ticket))
 
-    @staticmethod
-    def _may(employee: Employee, ticket: StoredTicket, action: str) -> bool:
-        """Whether an employee may do this to the ticket now (role, unit, active; or reporter)."""
-        if not employee.active:
-            return False
-        if action == "cancel":
-            return employee.user_id == ticket.reporter
-        return employee.role in TICKET_HANDLERS and employee.unit == ticket.unit
+    async def _act(
+        self, tx: Tx, employee: Employee, ticket_id: int, trigger: TicketTrigger
+    ) -> ActResult:
+        now = self.clock.now()
+        ticket = await tx.tickets.get(ticket_id)
+        if ticket is None:
+            return ActResult(Outcome.NOT_FOUND)
+        number = format_ticket_number(ticket.model.number)
+        action = f"ticket_{trigger.value}"
+        if not may_act(employee, ticket, trigger):
+            await tx.audit.record(now, employee.user_id, action, number, "refused")
+            return ActResult(Outcome.NOT_ALLOWED, ticket)
+        before_state, before_version = ticket.model.state, ticket.model.version
+        kwargs: dict[str, object] = {}
+        if trigger in {TicketTrigger.TAKE, TicketTrigger.RESOLVE}:
+            kwargs = {"by": employee.user_id}
+        elif trigger is TicketTrigger.CONTACT:
+            kwargs = {"by": employee.user_id, "party": party_for(ticket.model.category)}
+        if not fire(ticket.model, trigger, **kwargs):
+            return ActResult(Outcome.ALREADY, ticket, await _taker(tx, ticket))
+        await tx.tickets.save(ticket, before_version, now)
+        contacted = ticket.model.contacted.value if ticket.model.contacted else None
+        await tx.tickets.record_event(
+            ticket.id, now, employee.user_id, before_state, ticket.model.state, contacted
+        )
+        await tx.audit.record(now, employee.user_id, action, number, "ok")
+        await refresh_copies(tx, self.settings, ticket, now)
+        if trigger is not TicketTrigger.CANCEL:
+            party = support_contact(self.settings, party_for(ticket.model.category))[0]
+            await tell_reporter(
+                tx,
+                ticket,
+                f"reporter.{ticket.model.state}",
+                now,
+                name=employee.name,
+                party=party,
+            )
+        return ActResult(Outcome.DONE, ticket, await _taker(tx, ticket))
 
     async def show_in_chat(self, employee: Employee, ticket_id: int) -> StoredTicket | None:
         """Queue a copy of a ticket's card to a handler of its unit (kept in step with it)."""
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            ticket = await Tickets.get_in(s, ticket_id)
-            if ticket is None or not self._may(employee, ticket, "show"):
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or not may_see(employee, ticket):
                 return None
-            await self._push_cards_in(s, ticket, [employee], now)
+            await push_cards(tx, self.settings, ticket, [employee], self.clock.now())
         return ticket
 
-    # Emergencies
-
-    async def emergency(self, employee: Employee) -> tuple[StoredTicket, bool]:
-        """Record an emergency (or return the one just recorded); True if it is new."""
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            recent = await Tickets.recent_emergency_in(s, employee.user_id, now - EMERGENCY_REUSE)
-            if recent is not None:
-                return recent, False
-            new = NewTicket(
-                reporter=employee.user_id,
-                unit=employee.unit,
-                category=TriageCategory.EMERGENCY.value,
-                citizen_id=None,
-                answers={},
-                description=None,
-            )
-            ticket, _ = await self.create_in(s, new, now)
-        return ticket, True
-
-    async def name_emergency_citizen(
-        self,
-        employee: Employee,
-        ticket_id: int,
-        *,
-        citizen_id: int | None = None,
-        typed: str | None = None,
-    ) -> StoredTicket | None:
-        """Fill in the citizen of the employee's own open emergency; None if it is not theirs."""
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            ticket = await Tickets.get_in(s, ticket_id)
-            if (
-                ticket is None
-                or ticket.reporter != employee.user_id
-                or ticket.model.category != TriageCategory.EMERGENCY.value
-                or ticket.model.state not in OPEN_STATES
-            ):
-                return None
-            if citizen_id is not None:
-                citizen = await Citizens.get_in(s, citizen_id)
-                if citizen is None or citizen.unit != employee.unit:
-                    return None
-            ticket.citizen_id, ticket.citizen_text = citizen_id, typed
-            ticket.model.version += 1
-            if not await Tickets.save_in(s, ticket, ticket.model.version - 1, now):
-                return None
-            await Tickets.record_event_in(
-                s,
-                ticket.id,
-                now,
-                employee.user_id,
-                ticket.model.state,
-                ticket.model.state,
-                "citizen",
-            )
-            await self._refresh_copies_in(s, ticket, now)
-        return ticket
-
-    async def awaiting_citizen(self, employee: Employee) -> StoredTicket | None:
-        """Return the employee's fresh emergency that has no citizen yet, if any."""
-        now = self.clock.now()
-        async with self.db.read() as s:
-            ticket = await Tickets.recent_emergency_in(s, employee.user_id, now - EMERGENCY_REUSE)
-        if ticket is None or ticket.citizen_id is not None or ticket.citizen_text:
-            return None
-        return ticket
-
-    # Escalation
-
-    async def escalate_due(self) -> int:
-        """Send untaken tickets on (planners and key persons, then the leader); return how many."""
-        now = self.clock.now()
-        moved = 0
-        async with self.db.transaction() as s:
-            for ticket in await Tickets.untaken_in(s):
-                due = escalation_level_due(
-                    ticket.created_at,
-                    now,
-                    first_after=self.settings.escalate_first,
-                    second_after=self.settings.escalate_second,
-                )
-                if due <= ticket.escalation_level:
-                    continue
-                ticket.escalation_level = due
-                ticket.model.version += 1
-                await Tickets.save_in(s, ticket, ticket.model.version - 1, now)
-                roles = _roles(roles_for_escalation(due))
-                recipients = await self._unit_staff_in(s, ticket.unit, roles)
-                await self._push_cards_in(
-                    s, ticket, recipients, now, note_key=f"ticket.escalated_{due}"
-                )
-                await Tickets.record_event_in(
-                    s,
-                    ticket.id,
-                    now,
-                    "system",
-                    ticket.model.state,
-                    ticket.model.state,
-                    f"escalated:{due}",
-                )
-                await Audit.record_in(
-                    s,
-                    now,
-                    "system",
-                    "ticket_escalated",
-                    format_ticket_number(ticket.model.number),
-                    str(due),
-                )
-                moved += 1
-        return moved
-
-    # Lists
-
-    async def open_for_unit(self, unit: str) -> list[StoredTicket]:
+    async def open_for_unit(self, unit: str) -> list[ListedTicket]:
         """Return a unit's open tickets, oldest first."""
-        return await self.tickets.open_in_units([unit])
+        async with self.db.read() as tx:
+            return await _with_citizens(tx, await tx.tickets.open_in_unit(unit))
 
-    async def open_reported_by(self, user_id: str) -> list[StoredTicket]:
+    async def open_reported_by(self, user_id: str) -> list[ListedTicket]:
         """Return an employee's own open tickets, oldest first."""
-        return await self.tickets.open_reported_by(user_id)
+        async with self.db.read() as tx:
+            return await _with_citizens(tx, await tx.tickets.open_reported_by(user_id))
+
+
+async def _taker(tx: Tx, ticket: StoredTicket | None) -> Employee | None:
+    if ticket is None or ticket.model.taken_by is None:
+        return None
+    return await tx.employees.get(ticket.model.taken_by)
+
+
+async def _with_citizens(tx: Tx, tickets: list[StoredTicket]) -> list[ListedTicket]:
+    return [
+        ListedTicket(
+            ticket, await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
+        )
+        for ticket in tickets
+    ]

@@ -10,21 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.clock import Clock
 from bot.render.i18n import t
-from bot.services.tickets import TicketService
-from bot.settings import Settings
-from bot.storage.audit import Audit
-from bot.storage.citizens import Citizens
-from bot.storage.database import Database, Session
-from bot.storage.employees import Employee, Employees
-from bot.storage.outbox import OutboxStore
+from bot.services.base import Service
+from bot.services.ticket_pushes import open_ticket
+from bot.storage.citizens import Citizen
+from bot.storage.database import Tx
+from bot.storage.employees import Employee
+from bot.storage.session import StaleVersion
 from bot.storage.tickets import NewTicket, StoredTicket
-from bot.storage.triages import StoredTriage, Triages
-from state.triage import TriageCategory, TriageState, fire, new_triage
+from bot.storage.triages import StoredTriage
+from state.citizens import CitizenStatus
+from state.triage import TriageCategory, TriageState, TriageTrigger, fire, new_triage
 
 TICKET_ENDINGS = frozenset({TriageState.SUBMITTED, TriageState.NETWORK_DOWN})
 """Triage endings that make a ticket: a report sent, or the network down (an emergency)."""
+
+CITIZEN_CHOICES = 8
+"""How many matching citizens the citizen step shows as buttons."""
 
 
 class StepOutcome(StrEnum):
@@ -45,136 +47,176 @@ class Step:
     recipients: int = 0
 
 
-class TriageService:
-    """Starts and steps triages."""
+@dataclass(frozen=True)
+class TriageView:
+    """What the triage's message shows: the triage, its citizen, and the citizens to pick."""
 
-    def __init__(
-        self, db: Database, clock: Clock, settings: Settings, tickets: TicketService
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = settings
-        self.tickets = tickets
-        self.triages = Triages(db)
+    triage: StoredTriage
+    citizen: Citizen | None
+    choices: list[Citizen]
+    matches: int
+    unit_has_citizens: bool
+
+
+class TriageService(Service):
+    """Starts and steps triages."""
 
     async def start(self, employee: Employee, chat_id: int) -> tuple[StoredTriage, bool]:
         """Return the employee's triage in progress, or start one; True if it is resumed."""
         now = self.clock.now()
-        async with self.db.transaction() as s:
-            active = await Triages.active_for_in(s, employee.user_id)
+        async with self.db.transaction() as tx:
+            active = await tx.triages.active_for(employee.user_id)
             if active is not None:
                 return active, True
-            stored = await Triages.start_in(s, new_triage(employee.user_id), chat_id, now)
-            await Audit.record_in(s, now, employee.user_id, "triage_started", str(stored.model.id))
+            stored = await tx.triages.start(new_triage(employee.user_id), chat_id, now)
+            await tx.audit.record(now, employee.user_id, "triage_started", str(stored.id))
         return stored, False
 
     async def active(self, employee: Employee) -> StoredTriage | None:
         """Return the employee's triage in progress, if any."""
-        async with self.db.read() as s:
-            return await Triages.active_for_in(s, employee.user_id)
+        async with self.db.read() as tx:
+            return await tx.triages.active_for(employee.user_id)
+
+    async def view(self, employee: Employee, stored: StoredTriage) -> TriageView:
+        """Load what the triage's current step shows."""
+        model = stored.model
+        async with self.db.read() as tx:
+            citizen = await tx.citizens.get(model.citizen_id) if model.citizen_id else None
+            found: list[Citizen] = []
+            anyone = True
+            if model.state == TriageState.CHOOSING_CITIZEN:
+                found = await tx.citizens.with_bekey(employee.unit, stored.search or "")
+                anyone = bool(found) or bool(await tx.citizens.with_bekey(employee.unit))
+        return TriageView(stored, citizen, found[:CITIZEN_CHOICES], len(found), anyone)
 
     async def step(
         self,
         employee: Employee,
         triage_id: int | None,
         version: int | None,
-        trigger: str,
+        trigger: TriageTrigger,
         **kwargs: object,
     ) -> Step:
         """Fire a trigger on the employee's active triage (id and version None: whatever is on)."""
+        try:
+            async with self.db.transaction() as tx:
+                return await self._step(tx, employee, triage_id, version, trigger, kwargs)
+        except StaleVersion:
+            return Step(StepOutcome.STALE, await self.active(employee))
+
+    async def _step(
+        self,
+        tx: Tx,
+        employee: Employee,
+        triage_id: int | None,
+        version: int | None,
+        trigger: TriageTrigger,
+        kwargs: dict[str, object],
+    ) -> Step:
         now = self.clock.now()
-        async with self.db.transaction() as s:
-            stored = await Triages.active_for_in(s, employee.user_id)
-            if stored is None or (triage_id is not None and stored.model.id != triage_id):
-                return Step(StepOutcome.STALE, stored)
-            if version is not None and stored.model.version != version:
-                return Step(StepOutcome.STALE, stored)
-            before = stored.model.version
-            if not fire(stored.model, trigger, **kwargs):
-                return Step(StepOutcome.REFUSED, stored)
-            if trigger == "choose_citizen" or trigger == "back":
-                stored.search = None
-            ticket: StoredTicket | None = None
-            recipients = 0
-            if stored.model.state in TICKET_ENDINGS:
-                assert stored.model.id is not None
-                category = stored.model.category or TriageCategory.EMERGENCY.value
-                if stored.model.state == TriageState.NETWORK_DOWN:
-                    category = TriageCategory.EMERGENCY.value  # the card's emergency, recorded
-                new = NewTicket(
-                    reporter=employee.user_id,
-                    unit=await self._unit_of_citizen_in(s, stored, employee),
-                    category=category,
-                    citizen_id=stored.model.citizen_id,
-                    answers=dict(stored.model.answers),
-                    description=stored.model.description,
-                    triage_id=stored.model.id,
-                )
-                ticket, recipients = await self.tickets.create_in(s, new, now)
-                stored.ticket_id = ticket.id
-            if not await Triages.save_in(s, stored, before, now):
-                raise RuntimeError("triage moved during its own transaction")
-            if stored.ended:
-                await Audit.record_in(
-                    s,
-                    now,
-                    employee.user_id,
-                    "triage_ended",
-                    str(stored.model.id),
-                    stored.model.state,
-                )
+        stored = await tx.triages.active_for(employee.user_id)
+        if stored is None or (triage_id is not None and stored.model.id != triage_id):
+            return Step(StepOutcome.STALE, stored)
+        if version is not None and stored.model.version != version:
+            return Step(StepOutcome.STALE, stored)
+        if trigger is TriageTrigger.CHOOSE_CITIZEN and not await self._may_choose(
+            tx, employee, kwargs.get("citizen_id")
+        ):
+            return Step(StepOutcome.REFUSED, stored)
+        before = stored.model.version
+        if not fire(stored.model, trigger, **kwargs):
+            return Step(StepOutcome.REFUSED, stored)
+        if trigger in {TriageTrigger.CHOOSE_CITIZEN, TriageTrigger.BACK}:
+            stored.search = None
+        ticket: StoredTicket | None = None
+        recipients = 0
+        if stored.model.state in TICKET_ENDINGS:
+            ticket, recipients = await self._submit(tx, stored, employee)
+            stored.ticket_id = ticket.id
+        await tx.triages.save(stored, before, now)
+        if stored.ended:
+            await tx.audit.record(
+                now, employee.user_id, "triage_ended", str(stored.id), stored.model.state
+            )
         return Step(StepOutcome.MOVED, stored, ticket, recipients)
 
     @staticmethod
-    async def _unit_of_citizen_in(s: Session, stored: StoredTriage, employee: Employee) -> str:
-        """The ticket goes to the citizen's unit (the reporter's, if the citizen is unknown)."""
-        if stored.model.citizen_id is None:
-            return employee.unit
-        citizen = await Citizens.get_in(s, stored.model.citizen_id)
-        return citizen.unit if citizen else employee.unit
+    async def _may_choose(tx: Tx, employee: Employee, citizen_id: object) -> bool:
+        """A citizen may be chosen if they are an active Bekey citizen of the employee's unit."""
+        citizen = await tx.citizens.get(citizen_id) if isinstance(citizen_id, int) else None
+        return (
+            citizen is not None
+            and citizen.unit == employee.unit
+            and citizen.bekey_status is CitizenStatus.ACTIVE
+        )
 
-    async def _language_in(self, s: Session, user_id: str) -> str:
-        employee = await Employees.get_in(s, user_id)
-        return employee.language if employee else self.settings.default_language
+    async def _submit(
+        self, tx: Tx, stored: StoredTriage, employee: Employee
+    ) -> tuple[StoredTicket, int]:
+        """Make the triage's ticket; it goes to the citizen's unit (else the reporter's)."""
+        model = stored.model
+        category = model.category or TriageCategory.EMERGENCY
+        if model.state == TriageState.NETWORK_DOWN:
+            category = TriageCategory.EMERGENCY  # the card's emergency, recorded
+        citizen = await tx.citizens.get(model.citizen_id) if model.citizen_id else None
+        new = NewTicket(
+            reporter=employee.user_id,
+            unit=citizen.unit if citizen else employee.unit,
+            category=category,
+            citizen_id=model.citizen_id,
+            answers=dict(model.answers),
+            description=model.description,
+            triage_id=model.id,
+        )
+        return await open_ticket(tx, self.settings, new, self.clock.now())
 
     async def search(self, employee: Employee, query: str) -> StoredTriage | None:
         """Store what the employee typed to narrow the citizen list."""
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            stored = await Triages.active_for_in(s, employee.user_id)
-            if stored is None or stored.model.state != TriageState.CHOOSING_CITIZEN:
-                return None
-            stored.search = query
-            await Triages.save_in(s, stored, stored.model.version, now)
-        return stored
+        try:
+            async with self.db.transaction() as tx:
+                stored = await tx.triages.active_for(employee.user_id)
+                if stored is None or stored.model.state != TriageState.CHOOSING_CITIZEN:
+                    return None
+                stored.search = query
+                await tx.triages.save(stored, stored.model.version, self.clock.now())
+                return stored
+        except StaleVersion:
+            return None
 
     async def set_message(self, stored: StoredTriage, message_id: int) -> None:
         """Remember the message that shows the triage now."""
-        assert stored.model.id is not None
-        await self.triages.set_message(stored.model.id, message_id)
+        async with self.db.transaction() as tx:
+            await tx.triages.set_message(stored.id, message_id)
         stored.message_id = message_id
 
     async def expire_idle(self) -> int:
         """End triages idle longer than allowed, telling each caregiver; return how many."""
         now = self.clock.now()
+        async with self.db.read() as tx:
+            idle = await tx.triages.idle(now - self.settings.triage_idle)
         ended = 0
-        async with self.db.transaction() as s:
-            for stored in await Triages.idle_in(s, now - self.settings.triage_idle):
-                before = stored.model.version
-                if not fire(stored.model, "expire"):
-                    continue
-                await Triages.save_in(s, stored, before, now)
-                employee_language = await self._language_in(s, stored.model.user_id)
-                minutes = int(self.settings.triage_idle.total_seconds() // 60)
-                await OutboxStore.enqueue_in(
-                    s,
-                    now,
-                    stored.chat_id,
-                    t(employee_language, "triage.expired", minutes=minutes),
-                    topic=f"triage:{stored.model.id}",
-                )
-                await Audit.record_in(
-                    s, now, "system", "triage_ended", str(stored.model.id), "expired"
-                )
-                ended += 1
+        for stored in idle:
+            try:
+                async with self.db.transaction() as tx:
+                    ended += await self._expire(tx, stored)
+            except StaleVersion:
+                continue  # the caregiver moved it meanwhile: not idle after all
         return ended
+
+    async def _expire(self, tx: Tx, stored: StoredTriage) -> int:
+        now = self.clock.now()
+        before = stored.model.version
+        if not fire(stored.model, TriageTrigger.EXPIRE):
+            return 0
+        await tx.triages.save(stored, before, now)
+        owner = await tx.employees.get(stored.model.user_id)
+        language = owner.language if owner else self.settings.default_language
+        minutes = int(self.settings.triage_idle.total_seconds() // 60)
+        await tx.outbox.enqueue(
+            now,
+            stored.chat_id,
+            t(language, "triage.expired", minutes=minutes),
+            topic=f"triage:{stored.id}",
+        )
+        await tx.audit.record(now, "system", "triage_ended", str(stored.id), "expired")
+        return 1

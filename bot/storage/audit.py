@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import to_db
-from bot.storage.database import Database, Session
+from bot.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -29,38 +29,24 @@ class AuditEntry:
 class Audit:
     """The audit table."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @staticmethod
-    async def record_in(
-        s: Session,
-        now: datetime,
-        actor: str,
-        action: str,
-        target: str | None,
-        outcome: str = "ok",
-    ) -> None:
-        """Append one entry inside an open transaction."""
-        await s.execute(
-            "INSERT INTO audit (at, actor, action, target, outcome) VALUES (?, ?, ?, ?, ?)",
-            (to_db(now), actor, action, target, outcome),
-        )
+    def __init__(self, session: Session) -> None:
+        self.s = session
 
     async def record(
         self, now: datetime, actor: str, action: str, target: str | None, outcome: str = "ok"
     ) -> None:
-        """Append one entry in its own transaction."""
-        async with self.db.transaction() as s:
-            await self.record_in(s, now, actor, action, target, outcome)
+        """Append one entry."""
+        await self.s.execute(
+            "INSERT INTO audit (at, actor, action, target, outcome) VALUES (?, ?, ?, ?, ?)",
+            (to_db(now), actor, action, target, outcome),
+        )
 
     async def entries(self, action: str | None = None) -> list[AuditEntry]:
         """Return the trail, oldest first, optionally for one action."""
-        async with self.db.read() as s:
-            if action is None:
-                rows = await s.fetchall("SELECT * FROM audit ORDER BY id")
-            else:
-                rows = await s.fetchall(
-                    "SELECT * FROM audit WHERE action = ? ORDER BY id", (action,)
-                )
+        if action is None:
+            rows = await self.s.fetchall("SELECT * FROM audit ORDER BY id")
+        else:
+            rows = await self.s.fetchall(
+                "SELECT * FROM audit WHERE action = ? ORDER BY id", (action,)
+            )
         return [AuditEntry.from_row(r) for r in rows]

@@ -1,64 +1,46 @@
-"""The SQLite connection: pragmas, one transaction at a time, and rows as sqlite3.Row.
+"""The SQLite connection, and the transaction every repository is bound to.
 
-aiosqlite runs one connection on one thread, but coroutines sharing it would interleave
-inside a transaction; every use of the connection therefore holds one asyncio lock, and
-writes start with ``BEGIN IMMEDIATE``.
+``async with db.transaction() as tx: ticket = await tx.tickets.get(ticket_id)``: a ``Tx``
+carries one repository per table, all bound to the same session. aiosqlite runs one
+connection on one thread, but coroutines sharing it would interleave inside a
+transaction; every use of the connection therefore holds one asyncio lock, and writes
+start with ``BEGIN IMMEDIATE``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
-Params = tuple[Any, ...] | dict[str, Any]
+from bot.storage.audit import Audit
+from bot.storage.citizens import Citizens
+from bot.storage.employees import Employees
+from bot.storage.invites import Invites
+from bot.storage.outbox import Outbox
+from bot.storage.session import Session
+from bot.storage.tickets import Tickets
+from bot.storage.triages import Triages
+from bot.storage.updates import ProcessedUpdates
 
 
-class Session:
-    """A handle on the connection while the lock is held (inside a transaction or a read)."""
+class Tx:
+    """The repositories, bound to one transaction (or one read)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
-        """Run one statement."""
-        return await self._conn.execute(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        """Run one statement for many rows."""
-        await self._conn.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """Run a query and return its first row."""
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """Run a query and return all its rows."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run an INSERT and return the new row id."""
-        cursor = await self._conn.execute(sql, params)
-        rowid = cursor.lastrowid
-        await cursor.close()
-        if rowid is None:
-            raise sqlite3.DatabaseError("INSERT returned no row id")
-        return rowid
-
-    async def change(self, sql: str, params: Params = ()) -> int:
-        """Run an UPDATE or DELETE and return how many rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.audit = Audit(session)
+        self.citizens = Citizens(session)
+        self.employees = Employees(session)
+        self.invites = Invites(session)
+        self.outbox = Outbox(session)
+        self.tickets = Tickets(session)
+        self.triages = Triages(session)
+        self.updates = ProcessedUpdates(session)
 
 
 class Database:
@@ -93,21 +75,19 @@ class Database:
             await self._conn.close()
             self._conn = None
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        """The open connection."""
+    def _connection(self) -> aiosqlite.Connection:
         if self._conn is None:
             raise RuntimeError("Database is not open")
         return self._conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Session]:
+    async def transaction(self) -> AsyncIterator[Tx]:
         """Hold the lock from BEGIN IMMEDIATE to COMMIT; roll back on any error."""
         async with self._lock:
-            conn = self.conn
+            conn = self._connection()
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Session(conn)
+                yield Tx(Session(conn))
             except BaseException:
                 await conn.rollback()
                 raise
@@ -115,7 +95,7 @@ class Database:
                 await conn.commit()
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Session]:
+    async def read(self) -> AsyncIterator[Tx]:
         """Hold the lock for reads, so they never see another coroutine's open transaction."""
         async with self._lock:
-            yield Session(self.conn)
+            yield Tx(Session(self._connection()))

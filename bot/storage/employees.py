@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import to_db
-from bot.storage.database import Database, Session
+from bot.storage.session import Session
 from state.roles import Role
 
 
@@ -22,7 +22,7 @@ class Employee:
     language: str
     active: bool
     telegram_id: int | None
-    menu_role: str | None = None
+    menu_role: Role | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Employee:
@@ -35,7 +35,7 @@ class Employee:
             language=row["language"],
             active=bool(row["active"]),
             telegram_id=row["telegram_id"],
-            menu_role=row["menu_role"],
+            menu_role=Role(row["menu_role"]) if row["menu_role"] else None,
         )
 
 
@@ -52,102 +52,70 @@ class StaffRow:
 class Employees:
     """The employees table."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def by_telegram_id(self, telegram_id: int) -> Employee | None:
-        """Return the employee bound to a Telegram account, if any."""
-        async with self.db.read() as s:
-            row = await s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
-        return Employee.from_row(row) if row else None
-
-    @staticmethod
-    async def by_telegram_id_in(s: Session, telegram_id: int) -> Employee | None:
-        """Return the employee bound to a Telegram account, inside a session."""
-        row = await s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
-        return Employee.from_row(row) if row else None
+    def __init__(self, session: Session) -> None:
+        self.s = session
 
     async def get(self, user_id: str) -> Employee | None:
         """Return an employee by user-id."""
-        async with self.db.read() as s:
-            return await self.get_in(s, user_id)
-
-    @staticmethod
-    async def get_in(s: Session, user_id: str) -> Employee | None:
-        """Return an employee by user-id inside an open session."""
-        row = await s.fetchone("SELECT * FROM employees WHERE user_id = ?", (user_id,))
+        row = await self.s.fetchone("SELECT * FROM employees WHERE user_id = ?", (user_id,))
         return Employee.from_row(row) if row else None
 
-    @staticmethod
-    async def upsert_in(
-        s: Session, staff: StaffRow, now: datetime, language: str = "da"
+    async def by_telegram_id(self, telegram_id: int) -> Employee | None:
+        """Return the employee bound to a Telegram account, if any."""
+        row = await self.s.fetchone("SELECT * FROM employees WHERE telegram_id = ?", (telegram_id,))
+        return Employee.from_row(row) if row else None
+
+    async def upsert(
+        self, staff: StaffRow, now: datetime, language: str
     ) -> tuple[Employee | None, Employee]:
         """Create or update an employee; return (before, after). Reactivates a deactivated one."""
-        before = await Employees.get_in(s, staff.user_id)
+        before = await self.get(staff.user_id)
         stamp = to_db(now)
-        await s.execute(
+        await self.s.execute(
             "INSERT INTO employees (user_id, name, role, unit, language, active, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
             " unit = excluded.unit, active = 1, updated_at = excluded.updated_at",
             (staff.user_id, staff.name, staff.role.value, staff.unit, language, stamp, stamp),
         )
-        after = await Employees.get_in(s, staff.user_id)
+        after = await self.get(staff.user_id)
         assert after is not None
         return before, after
 
-    @staticmethod
-    async def user_id_bound_to_in(s: Session, telegram_id: int) -> str | None:
-        """Return the user-id a Telegram account is bound to, if any."""
-        row = await s.fetchone(
-            "SELECT user_id FROM employees WHERE telegram_id = ?", (telegram_id,)
-        )
-        return str(row["user_id"]) if row else None
-
-    @staticmethod
-    async def bind_in(s: Session, user_id: str, telegram_id: int, now: datetime) -> None:
+    async def bind(self, user_id: str, telegram_id: int, now: datetime) -> None:
         """Bind a Telegram account to a user-id (the previous account, if any, loses it)."""
-        await s.execute(
+        await self.s.execute(
             "UPDATE employees SET telegram_id = ?, bound_at = ?, updated_at = ? WHERE user_id = ?",
             (telegram_id, to_db(now), to_db(now), user_id),
         )
 
     async def set_language(self, user_id: str, language: str, now: datetime) -> None:
         """Store an employee's chosen language."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                "UPDATE employees SET language = ?, updated_at = ? WHERE user_id = ?",
-                (language, to_db(now), user_id),
-            )
+        await self.s.execute(
+            "UPDATE employees SET language = ?, updated_at = ? WHERE user_id = ?",
+            (language, to_db(now), user_id),
+        )
 
     async def set_menu_role(self, user_id: str, role: Role) -> None:
         """Remember the role the employee's commands and buttons were drawn for."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                "UPDATE employees SET menu_role = ? WHERE user_id = ?", (role.value, user_id)
-            )
+        await self.s.execute(
+            "UPDATE employees SET menu_role = ? WHERE user_id = ?", (role.value, user_id)
+        )
 
     async def set_active(self, user_id: str, active: bool, now: datetime) -> bool:
         """Activate or deactivate an employee; return whether one was found."""
-        async with self.db.transaction() as s:
-            changed = await s.change(
-                "UPDATE employees SET active = ?, updated_at = ? WHERE user_id = ?",
-                (int(active), to_db(now), user_id),
-            )
+        changed = await self.s.change(
+            "UPDATE employees SET active = ?, updated_at = ? WHERE user_id = ?",
+            (int(active), to_db(now), user_id),
+        )
         return changed > 0
 
     async def in_unit(self, unit: str, roles: frozenset[Role]) -> list[Employee]:
         """Return the active, bound employees of a unit who hold one of the roles."""
-        async with self.db.read() as s:
-            return await self.in_unit_in(s, unit, roles)
-
-    @staticmethod
-    async def in_unit_in(s: Session, unit: str, roles: frozenset[Role]) -> list[Employee]:
-        """Return the active, bound employees of a unit with one of the roles, in a session."""
         if not roles:
             return []
         marks = ",".join("?" for _ in roles)
-        rows = await s.fetchall(
+        rows = await self.s.fetchall(
             f"SELECT * FROM employees WHERE unit = ? AND role IN ({marks})"  # noqa: S608
             " AND active = 1 AND telegram_id IS NOT NULL ORDER BY user_id",
             (unit, *sorted(r.value for r in roles)),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_db, to_db
-from bot.storage.database import Session
+from bot.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -35,39 +35,34 @@ class InviteRow:
 
 
 class Invites:
-    """The invites table (used inside transactions opened by the invite service)."""
+    """The invites table."""
 
-    @staticmethod
-    async def create_in(
-        s: Session,
-        token_hash: str,
-        user_id: str,
-        created_by: str,
-        now: datetime,
-        expires_at: datetime,
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    async def create(
+        self, token_hash: str, user_id: str, created_by: str, now: datetime, expires_at: datetime
     ) -> int:
         """Revoke the user's unused invites and store a new one."""
-        await s.execute(
+        await self.s.execute(
             "UPDATE invites SET revoked_at = ? WHERE user_id = ? AND redeemed_at IS NULL"
             " AND revoked_at IS NULL",
             (to_db(now), user_id),
         )
-        return await s.insert(
+        return await self.s.insert(
             "INSERT INTO invites (token_hash, user_id, created_by, created_at, expires_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (token_hash, user_id, created_by, to_db(now), to_db(expires_at)),
         )
 
-    @staticmethod
-    async def by_hash_in(s: Session, token_hash: str) -> InviteRow | None:
+    async def by_hash(self, token_hash: str) -> InviteRow | None:
         """Return the invite stored under a token hash."""
-        row = await s.fetchone("SELECT * FROM invites WHERE token_hash = ?", (token_hash,))
+        row = await self.s.fetchone("SELECT * FROM invites WHERE token_hash = ?", (token_hash,))
         return InviteRow.from_row(row) if row else None
 
-    @staticmethod
-    async def mark_redeemed_in(s: Session, invite_id: int, telegram_id: int, now: datetime) -> bool:
+    async def mark_redeemed(self, invite_id: int, telegram_id: int, now: datetime) -> bool:
         """Mark an invite used; False if another redemption got there first."""
-        changed = await s.change(
+        changed = await self.s.change(
             "UPDATE invites SET redeemed_at = ?, redeemed_by = ? WHERE id = ?"
             " AND redeemed_at IS NULL AND revoked_at IS NULL",
             (to_db(now), telegram_id, invite_id),

@@ -167,12 +167,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         "employees remember the role their menu was drawn for",
         "ALTER TABLE employees ADD COLUMN menu_role TEXT",
     ),
+    Migration(
+        4,
+        "outbox indexed by chat, so a held-back chat's later pushes wait behind it",
+        "CREATE INDEX outbox_chat ON outbox (chat_id, status, id)",
+    ),
 )
+
+SCHEMA_VERSION = MIGRATIONS[-1].number
+"""The schema this code knows."""
+
+
+class SchemaTooNew(Exception):
+    """The database was written by newer code; running on it could damage it."""
 
 
 async def current_version(db: Database) -> int:
     """Return the highest applied migration number (0 on an empty database)."""
-    async with db.read() as session:
+    async with db.read() as tx:
+        session = tx.session
         await session.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " number INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -182,17 +195,25 @@ async def current_version(db: Database) -> int:
 
 
 async def migrate(db: Database, clock: Clock | None = None) -> list[Migration]:
-    """Apply every migration not yet applied, each in its own transaction; return those applied."""
+    """Apply every migration not yet applied, each in its own transaction; return those applied.
+
+    A database at a version this code does not know raises SchemaTooNew, and is not touched.
+    """
     clock = clock or Clock()
     done = await current_version(db)
+    if done > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the database is at schema version {done}, newer than this code knows "
+            f"({SCHEMA_VERSION}); run the newer version of the bot"
+        )
     applied: list[Migration] = []
     for migration in MIGRATIONS:
         if migration.number <= done:
             continue
-        async with db.transaction() as session:
+        async with db.transaction() as tx:
             for statement in _statements(migration.sql):
-                await session.execute(statement)
-            await session.execute(
+                await tx.session.execute(statement)
+            await tx.session.execute(
                 "INSERT INTO schema_migrations (number, description, applied_at) VALUES (?, ?, ?)",
                 (migration.number, migration.description, to_db(clock.now())),
             )

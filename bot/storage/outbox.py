@@ -10,10 +10,27 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from bot.clock import to_db
-from bot.storage.database import Database, Session
+from bot.clock import from_db, to_db
+from bot.storage.session import Session
+
+
+class PushOp(StrEnum):
+    """What a push does."""
+
+    SEND = "send"
+    EDIT = "edit"
+
+
+class PushStatus(StrEnum):
+    """Where a push stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
 
 
 @dataclass(frozen=True)
@@ -21,7 +38,7 @@ class Push:
     """One pending or delivered push."""
 
     id: int
-    op: str
+    op: PushOp
     chat_id: int
     text: str
     reply_markup: dict[str, Any] | None
@@ -29,7 +46,7 @@ class Push:
     pin: bool
     edit_of: int | None
     topic: str | None
-    status: str
+    status: PushStatus
     attempts: int
     message_id: int | None
 
@@ -39,7 +56,7 @@ class Push:
         markup = row["reply_markup"]
         return cls(
             id=row["id"],
-            op=row["op"],
+            op=PushOp(row["op"]),
             chat_id=row["chat_id"],
             text=row["text"],
             reply_markup=json.loads(markup) if markup else None,
@@ -47,7 +64,7 @@ class Push:
             pin=bool(row["pin"]),
             edit_of=row["edit_of"],
             topic=row["topic"],
-            status=row["status"],
+            status=PushStatus(row["status"]),
             attempts=row["attempts"],
             message_id=row["message_id"],
         )
@@ -57,15 +74,14 @@ def _markup(markup: dict[str, Any] | None) -> str | None:
     return json.dumps(markup, ensure_ascii=False) if markup else None
 
 
-class OutboxStore:
-    """SQL for the outbox."""
+class Outbox:
+    """The outbox table."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, session: Session) -> None:
+        self.s = session
 
-    @staticmethod
-    async def enqueue_in(
-        s: Session,
+    async def enqueue(
+        self,
         now: datetime,
         chat_id: int,
         text: str,
@@ -75,11 +91,12 @@ class OutboxStore:
         pin: bool = False,
         topic: str | None = None,
     ) -> int:
-        """Queue a message inside the caller's transaction."""
-        return await s.insert(
+        """Queue a message."""
+        return await self.s.insert(
             "INSERT INTO outbox (op, chat_id, text, reply_markup, protect_content, pin, topic,"
-            " not_before, created_at) VALUES ('send', ?, ?, ?, ?, ?, ?, ?, ?)",
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                PushOp.SEND.value,
                 chat_id,
                 text,
                 _markup(reply_markup),
@@ -91,34 +108,30 @@ class OutboxStore:
             ),
         )
 
-    @staticmethod
-    async def enqueue_edit_in(
-        s: Session,
-        now: datetime,
-        of_push: int,
-        text: str,
-        reply_markup: dict[str, Any] | None,
+    async def enqueue_edit(
+        self, now: datetime, of_push: int, text: str, reply_markup: dict[str, Any] | None
     ) -> None:
         """Queue an edit of an earlier push; an unsent push is rewritten in place instead."""
-        original = await s.fetchone("SELECT * FROM outbox WHERE id = ?", (of_push,))
+        original = await self.s.fetchone("SELECT * FROM outbox WHERE id = ?", (of_push,))
         if original is None:
             return
-        if original["status"] == "pending":
-            await s.execute(
+        if original["status"] == PushStatus.PENDING:
+            await self.s.execute(
                 "UPDATE outbox SET text = ?, reply_markup = ? WHERE id = ?",
                 (text, _markup(reply_markup), of_push),
             )
             return
-        if original["status"] != "sent":
+        if original["status"] != PushStatus.SENT:
             return
-        await s.execute(
-            "UPDATE outbox SET status = 'superseded' WHERE edit_of = ? AND status = 'pending'",
-            (of_push,),
+        await self.s.execute(
+            "UPDATE outbox SET status = ? WHERE edit_of = ? AND status = ?",
+            (PushStatus.SUPERSEDED.value, of_push, PushStatus.PENDING.value),
         )
-        await s.insert(
+        await self.s.insert(
             "INSERT INTO outbox (op, chat_id, text, reply_markup, protect_content, edit_of,"
-            " topic, not_before, created_at) VALUES ('edit', ?, ?, ?, ?, ?, ?, ?, ?)",
+            " topic, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                PushOp.EDIT.value,
                 original["chat_id"],
                 text,
                 _markup(reply_markup),
@@ -130,61 +143,68 @@ class OutboxStore:
             ),
         )
 
-    @staticmethod
-    async def sends_for_topic_in(s: Session, topic: str) -> list[Push]:
+    async def sends_for_topic(self, topic: str) -> list[Push]:
         """Return the (unsuperseded) message pushes of a topic, oldest first."""
-        rows = await s.fetchall(
-            "SELECT * FROM outbox WHERE topic = ? AND op = 'send' AND status IN ('pending', 'sent')"
-            " ORDER BY id",
-            (topic,),
+        rows = await self.s.fetchall(
+            "SELECT * FROM outbox WHERE topic = ? AND op = ? AND status IN (?, ?) ORDER BY id",
+            (topic, PushOp.SEND.value, PushStatus.PENDING.value, PushStatus.SENT.value),
         )
         return [Push.from_row(r) for r in rows]
 
-    async def due(self, now: datetime, limit: int = 50) -> list[Push]:
-        """Return pending pushes whose time has come, oldest first."""
-        async with self.db.read() as s:
-            rows = await s.fetchall(
-                "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-                " ORDER BY id LIMIT ?",
-                (to_db(now), limit),
-            )
+    async def due(self, now: datetime, limit: int) -> list[Push]:
+        """Return pending pushes whose time has come, oldest first.
+
+        A push waits while an earlier push to the same chat is held back (a 429's retry
+        time): a chat's messages arrive in the order they were queued.
+        """
+        pending, stamp = PushStatus.PENDING.value, to_db(now)
+        rows = await self.s.fetchall(
+            "SELECT * FROM outbox AS o WHERE o.status = ? AND o.not_before <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.chat_id = o.chat_id"
+            " AND p.status = ? AND p.id < o.id AND p.not_before > ?)"
+            " ORDER BY o.id LIMIT ?",
+            (pending, stamp, pending, stamp, limit),
+        )
         return [Push.from_row(r) for r in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        """Return when the earliest pending push falls due, if any waits."""
+        row = await self.s.fetchone(
+            "SELECT MIN(not_before) AS at FROM outbox WHERE status = ?",
+            (PushStatus.PENDING.value,),
+        )
+        return from_db(row["at"]) if row and row["at"] is not None else None
 
     async def message_id_of(self, push_id: int) -> int | None:
         """Return the Telegram message id a sent push produced."""
-        async with self.db.read() as s:
-            row = await s.fetchone("SELECT message_id FROM outbox WHERE id = ?", (push_id,))
+        row = await self.s.fetchone("SELECT message_id FROM outbox WHERE id = ?", (push_id,))
         return int(row["message_id"]) if row and row["message_id"] is not None else None
 
     async def mark_sent(self, push_id: int, message_id: int | None, now: datetime) -> None:
         """Record a delivery."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                "UPDATE outbox SET status = 'sent', message_id = COALESCE(?, message_id),"
-                " sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                (message_id, to_db(now), push_id),
-            )
+        await self.s.execute(
+            "UPDATE outbox SET status = ?, message_id = COALESCE(?, message_id),"
+            " sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+            (PushStatus.SENT.value, message_id, to_db(now), push_id),
+        )
 
     async def mark_retry(self, push_id: int, not_before: datetime, error: str) -> None:
         """Put a push back for a later try."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
-                " WHERE id = ?",
-                (to_db(not_before), error, push_id),
-            )
+        await self.s.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?"
+            " WHERE id = ?",
+            (to_db(not_before), error, push_id),
+        )
 
     async def mark_failed(self, push_id: int, error: str) -> None:
         """Give a push up for good (the user blocked the bot, the chat is gone)."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
-                (error, push_id),
-            )
+        await self.s.execute(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (PushStatus.FAILED.value, error, push_id),
+        )
 
     async def pending_count(self) -> int:
         """Return how many pushes wait."""
-        async with self.db.read() as s:
-            row = await s.fetchone("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
-        return int(row["n"]) if row else 0
+        return await self.s.count(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status = ?", (PushStatus.PENDING.value,)
+        )

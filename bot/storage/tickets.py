@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_db, to_db
-from bot.storage.database import Database, Session
+from bot.storage.session import Session, StaleVersion
+from state.routing import SupportParty
 from state.ticket import OPEN_STATES, Ticket, TicketStatus
+from state.triage import TriageCategory
 
 
 @dataclass
@@ -34,9 +36,9 @@ class StoredTicket:
             id=row["id"],
             number=row["number"],
             state=row["state"],
-            category=row["category"],
+            category=TriageCategory(row["category"]),
             taken_by=row["taken_by"],
-            contacted=row["contacted"],
+            contacted=SupportParty(row["contacted"]) if row["contacted"] else None,
             version=row["version"],
         )
         return cls(
@@ -65,7 +67,7 @@ class NewTicket:
 
     reporter: str
     unit: str
-    category: str
+    category: TriageCategory
     citizen_id: int | None
     answers: dict[str, str]
     description: str | None
@@ -85,21 +87,20 @@ class TicketEvent:
 
 
 _OPEN = tuple(state.value for state in sorted(OPEN_STATES))
+_OPEN_MARKS = ",".join("?" for _ in _OPEN)
 
 
 class Tickets:
     """The tickets and ticket_events tables."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, session: Session) -> None:
+        self.s = session
 
-    @staticmethod
-    async def create_in(s: Session, new: NewTicket, now: datetime) -> StoredTicket:
+    async def create(self, new: NewTicket, now: datetime) -> StoredTicket:
         """Store a new open ticket with the next number, and its first event."""
-        row = await s.fetchone("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets")
-        number = int(row["n"]) if row else 1
+        number = await self.s.count("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM tickets")
         stamp = to_db(now)
-        ticket_id = await s.insert(
+        ticket_id = await self.s.insert(
             "INSERT INTO tickets (number, reporter, unit, citizen_id, citizen_text, category,"
             " answers, description, state, triage_id, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -109,7 +110,7 @@ class Tickets:
                 new.unit,
                 new.citizen_id,
                 new.citizen_text,
-                new.category,
+                new.category.value,
                 json.dumps(new.answers),
                 new.description,
                 TicketStatus.OPEN.value,
@@ -118,38 +119,27 @@ class Tickets:
                 stamp,
             ),
         )
-        await Tickets.record_event_in(
-            s, ticket_id, now, new.reporter, None, TicketStatus.OPEN, new.category
-        )
-        stored = await Tickets.get_in(s, ticket_id)
+        await self.record_event(ticket_id, now, new.reporter, None, TicketStatus.OPEN, new.category)
+        stored = await self.get(ticket_id)
         assert stored is not None
         return stored
 
-    @staticmethod
-    async def get_in(s: Session, ticket_id: int) -> StoredTicket | None:
+    async def get(self, ticket_id: int) -> StoredTicket | None:
         """Return a ticket by id."""
-        row = await s.fetchone("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
+        row = await self.s.fetchone("SELECT * FROM tickets WHERE id = ?", (ticket_id,))
         return StoredTicket.from_row(row) if row else None
 
-    async def get(self, ticket_id: int) -> StoredTicket | None:
-        """Return a ticket by id, in its own read."""
-        async with self.db.read() as s:
-            return await self.get_in(s, ticket_id)
-
-    @staticmethod
-    async def save_in(
-        s: Session, stored: StoredTicket, expected_version: int, now: datetime
-    ) -> bool:
-        """Write the model back if its version has not moved; False otherwise."""
+    async def save(self, stored: StoredTicket, expected_version: int, now: datetime) -> None:
+        """Write the ticket back; StaleVersion if its stored version is not the one expected."""
         model = stored.model
-        changed = await s.change(
+        changed = await self.s.change(
             "UPDATE tickets SET state = ?, taken_by = ?, contacted = ?, version = ?,"
             " citizen_id = ?, citizen_text = ?, escalation_level = ?, updated_at = ?"
             " WHERE id = ? AND version = ?",
             (
                 model.state,
                 model.taken_by,
-                model.contacted,
+                model.contacted.value if model.contacted else None,
                 model.version,
                 stored.citizen_id,
                 stored.citizen_text,
@@ -159,11 +149,12 @@ class Tickets:
                 expected_version,
             ),
         )
-        return changed == 1
+        if changed != 1:
+            raise StaleVersion(f"ticket {model.id}")
+        stored.updated_at = now
 
-    @staticmethod
-    async def record_event_in(
-        s: Session,
+    async def record_event(
+        self,
         ticket_id: int,
         now: datetime,
         actor: str,
@@ -172,7 +163,7 @@ class Tickets:
         detail: str | None = None,
     ) -> None:
         """Append a time-stamped step to the ticket's trail."""
-        await s.execute(
+        await self.s.execute(
             "INSERT INTO ticket_events (ticket_id, at, actor, from_state, to_state, detail)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (ticket_id, to_db(now), actor, from_state, to_state, detail),
@@ -180,59 +171,49 @@ class Tickets:
 
     async def events(self, ticket_id: int) -> list[TicketEvent]:
         """Return a ticket's trail, oldest first."""
-        async with self.db.read() as s:
-            rows = await s.fetchall(
-                "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
-            )
+        rows = await self.s.fetchall(
+            "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", (ticket_id,)
+        )
         return [
             TicketEvent(from_db(r["at"]), r["actor"], r["from_state"], r["to_state"], r["detail"])
             for r in rows
         ]
 
-    async def open_in_units(self, units: list[str]) -> list[StoredTicket]:
-        """Return the open tickets of some units, oldest first."""
-        marks = ",".join("?" for _ in units)
-        states = ",".join("?" for _ in _OPEN)
-        async with self.db.read() as s:
-            rows = await s.fetchall(
-                f"SELECT * FROM tickets WHERE unit IN ({marks}) AND state IN ({states})"  # noqa: S608
-                " ORDER BY created_at, id",
-                (*units, *_OPEN),
-            )
+    async def open_in_unit(self, unit: str) -> list[StoredTicket]:
+        """Return the open tickets of a unit, oldest first."""
+        rows = await self.s.fetchall(
+            f"SELECT * FROM tickets WHERE unit = ? AND state IN ({_OPEN_MARKS})"  # noqa: S608
+            " ORDER BY created_at, id",
+            (unit, *_OPEN),
+        )
         return [StoredTicket.from_row(r) for r in rows]
 
     async def open_reported_by(self, user_id: str) -> list[StoredTicket]:
         """Return the open tickets an employee reported, oldest first."""
-        states = ",".join("?" for _ in _OPEN)
-        async with self.db.read() as s:
-            rows = await s.fetchall(
-                f"SELECT * FROM tickets WHERE reporter = ? AND state IN ({states})"  # noqa: S608
-                " ORDER BY created_at, id",
-                (user_id, *_OPEN),
-            )
-        return [StoredTicket.from_row(r) for r in rows]
-
-    @staticmethod
-    async def untaken_in(s: Session) -> list[StoredTicket]:
-        """Return every ticket still open and untaken (escalation candidates)."""
-        rows = await s.fetchall(
-            "SELECT * FROM tickets WHERE state = ? ORDER BY created_at, id",
-            (TicketStatus.OPEN.value,),
+        rows = await self.s.fetchall(
+            f"SELECT * FROM tickets WHERE reporter = ? AND state IN ({_OPEN_MARKS})"  # noqa: S608
+            " ORDER BY created_at, id",
+            (user_id, *_OPEN),
         )
         return [StoredTicket.from_row(r) for r in rows]
 
-    @staticmethod
-    async def recent_emergency_in(s: Session, user_id: str, since: datetime) -> StoredTicket | None:
+    async def untaken_ids(self) -> list[int]:
+        """Return the ids of every ticket still open and untaken (escalation candidates)."""
+        rows = await self.s.fetchall(
+            "SELECT id FROM tickets WHERE state = ? ORDER BY created_at, id",
+            (TicketStatus.OPEN.value,),
+        )
+        return [int(r["id"]) for r in rows]
+
+    async def recent_emergency(self, user_id: str, since: datetime) -> StoredTicket | None:
         """Return the employee's newest open emergency ticket created since a moment."""
-        row = await s.fetchone(
-            "SELECT * FROM tickets WHERE reporter = ? AND category = 'emergency' AND state = ?"
+        row = await self.s.fetchone(
+            "SELECT * FROM tickets WHERE reporter = ? AND category = ? AND state = ?"
             " AND created_at >= ? ORDER BY id DESC LIMIT 1",
-            (user_id, TicketStatus.OPEN.value, to_db(since)),
+            (user_id, TriageCategory.EMERGENCY.value, TicketStatus.OPEN.value, to_db(since)),
         )
         return StoredTicket.from_row(row) if row else None
 
     async def count(self) -> int:
         """Return how many tickets exist."""
-        async with self.db.read() as s:
-            row = await s.fetchone("SELECT COUNT(*) AS n FROM tickets")
-        return int(row["n"]) if row else 0
+        return await self.s.count("SELECT COUNT(*) AS n FROM tickets")

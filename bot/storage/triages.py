@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_db, to_db
-from bot.storage.database import Database, Session
-from state.triage import FINAL_STATES, Triage
+from bot.storage.session import Session, StaleVersion
+from state.triage import FINAL_STATES, Triage, TriageCategory
 
 
 @dataclass
@@ -33,7 +33,7 @@ class StoredTriage:
             user_id=row["user_id"],
             state=row["state"],
             citizen_id=row["citizen_id"],
-            category=row["category"],
+            category=TriageCategory(row["category"]) if row["category"] else None,
             answers=json.loads(row["answers"]),
             description=row["description"],
             version=row["version"],
@@ -49,54 +49,48 @@ class StoredTriage:
             ended=row["ended_at"] is not None,
         )
 
+    @property
+    def id(self) -> int:
+        """The triage's row id."""
+        assert self.model.id is not None
+        return self.model.id
+
 
 class Triages:
     """The triages table."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, session: Session) -> None:
+        self.s = session
 
-    @staticmethod
-    async def active_for_in(s: Session, user_id: str) -> StoredTriage | None:
+    async def active_for(self, user_id: str) -> StoredTriage | None:
         """Return the employee's triage in progress, if any."""
-        row = await s.fetchone(
+        row = await self.s.fetchone(
             "SELECT * FROM triages WHERE user_id = ? AND ended_at IS NULL", (user_id,)
         )
         return StoredTriage.from_row(row) if row else None
 
-    @staticmethod
-    async def get_in(s: Session, triage_id: int) -> StoredTriage | None:
-        """Return a triage by id."""
-        row = await s.fetchone("SELECT * FROM triages WHERE id = ?", (triage_id,))
-        return StoredTriage.from_row(row) if row else None
-
-    @staticmethod
-    async def start_in(s: Session, model: Triage, chat_id: int, now: datetime) -> StoredTriage:
+    async def start(self, model: Triage, chat_id: int, now: datetime) -> StoredTriage:
         """Store a new triage (the caller made sure none is active)."""
         stamp = to_db(now)
-        triage_id = await s.insert(
+        model.id = await self.s.insert(
             "INSERT INTO triages (user_id, chat_id, state, answers, version, started_at,"
             " updated_at) VALUES (?, ?, ?, '{}', ?, ?, ?)",
             (model.user_id, chat_id, model.state, model.version, stamp, stamp),
         )
-        model.id = triage_id
         return StoredTriage(model, chat_id, None, None, None, now, now, False)
 
-    @staticmethod
-    async def save_in(
-        s: Session, stored: StoredTriage, expected_version: int, now: datetime
-    ) -> bool:
-        """Write the model back if nobody moved it meanwhile; False if its version moved on."""
+    async def save(self, stored: StoredTriage, expected_version: int, now: datetime) -> None:
+        """Write the triage back; StaleVersion if it moved meanwhile or has ended."""
         model = stored.model
         ended = to_db(now) if model.state in FINAL_STATES else None
-        changed = await s.change(
+        changed = await self.s.change(
             "UPDATE triages SET state = ?, citizen_id = ?, category = ?, answers = ?,"
             " description = ?, version = ?, search = ?, ticket_id = ?, updated_at = ?,"
             " ended_at = ? WHERE id = ? AND version = ? AND ended_at IS NULL",
             (
                 model.state,
                 model.citizen_id,
-                model.category,
+                model.category.value if model.category else None,
                 json.dumps(model.answers),
                 model.description,
                 model.version,
@@ -108,25 +102,20 @@ class Triages:
                 expected_version,
             ),
         )
-        if changed == 1:
-            stored.updated_at = now
-            stored.ended = ended is not None
-        return changed == 1
-
-    @staticmethod
-    async def set_message_in(s: Session, triage_id: int, message_id: int) -> None:
-        """Remember which message shows the triage (its buttons are edited there)."""
-        await s.execute("UPDATE triages SET message_id = ? WHERE id = ?", (message_id, triage_id))
+        if changed != 1:
+            raise StaleVersion(f"triage {model.id}")
+        stored.updated_at = now
+        stored.ended = ended is not None
 
     async def set_message(self, triage_id: int, message_id: int) -> None:
-        """Remember which message shows the triage, in its own transaction."""
-        async with self.db.transaction() as s:
-            await self.set_message_in(s, triage_id, message_id)
+        """Remember which message shows the triage (its buttons are edited there)."""
+        await self.s.execute(
+            "UPDATE triages SET message_id = ? WHERE id = ?", (message_id, triage_id)
+        )
 
-    @staticmethod
-    async def idle_in(s: Session, before: datetime) -> list[StoredTriage]:
+    async def idle(self, before: datetime) -> list[StoredTriage]:
         """Return triages in progress that have not moved since a moment."""
-        rows = await s.fetchall(
+        rows = await self.s.fetchall(
             "SELECT * FROM triages WHERE ended_at IS NULL AND updated_at < ? ORDER BY id",
             (to_db(before),),
         )
@@ -134,8 +123,7 @@ class Triages:
 
     async def outcomes(self) -> dict[str, int]:
         """Count ended triages by how they ended (statistics: solved by the caregiver, ...)."""
-        async with self.db.read() as s:
-            rows = await s.fetchall(
-                "SELECT state, COUNT(*) AS n FROM triages WHERE ended_at IS NOT NULL GROUP BY state"
-            )
+        rows = await self.s.fetchall(
+            "SELECT state, COUNT(*) AS n FROM triages WHERE ended_at IS NOT NULL GROUP BY state"
+        )
         return {r["state"]: int(r["n"]) for r in rows}

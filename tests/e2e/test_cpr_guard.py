@@ -54,7 +54,7 @@ async def test_a_cpr_number_in_a_description_is_refused_and_leaves_no_trace(
     assert typed not in text
     assert digits not in text.replace("-", "").replace(" ", "")
     assert typed not in caplog.text
-    assert [e.outcome for e in await bot.services.audit.entries("cpr_refused")] == ["refused"]
+    assert [e.outcome for e in await bot.audit("cpr_refused")] == ["refused"]
 
 
 async def test_a_cpr_number_as_a_citizen_search_or_emergency_citizen_is_refused(
@@ -66,7 +66,7 @@ async def test_a_cpr_number_as_a_citizen_search_or_emergency_citizen_is_refused(
     await anna.say("/annuller")
     await anna.say("/akut")
     assert (await anna.say(f"borgeren {FAKE_CPR}"))[0].text == t("da", "cpr.refused")
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None and ticket.citizen_text is None
 
 

@@ -34,7 +34,7 @@ async def test_the_emergency_is_recorded_and_pushed_to_planners_and_key_persons(
 
     await anna.say("/akut")
 
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None
     assert (ticket.model.category, ticket.reporter, ticket.model.state) == (
         "emergency",
@@ -82,7 +82,7 @@ async def test_a_second_tap_shows_the_same_emergency_not_a_new_one(
     await anna.say("/akut")
     await anna.say("/emergency")
 
-    assert await bot.services.tickets.tickets.count() == 1
+    assert await bot.ticket_count() == 1
 
 
 async def test_the_emergency_card_answers_in_english_too(
@@ -108,5 +108,5 @@ async def test_text_goes_to_the_fault_report_started_after_the_emergency(
     replies = await anna.say("torv")
 
     assert replies[0].buttons[0] == "Jens Olsen · Torvet 3, 4640 Faxe"
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None and ticket.citizen_text is None

@@ -44,9 +44,9 @@ async def test_an_untaken_ticket_escalates_on_the_clock_and_survives_a_restart(
         last = await lis.last()
         assert NOTE_2 in last.text and "F-0001" in last.text
         assert last.buttons[0] == "✋ Tag sagen"
-        ticket = await again.services.tickets.tickets.get(1)
+        ticket = await again.ticket(1)
         assert ticket is not None and ticket.escalation_level == 2
-        escalations = [e.outcome for e in await again.services.audit.entries("ticket_escalated")]
+        escalations = [e.outcome for e in await again.audit("ticket_escalated")]
         assert escalations == ["1", "2"]
 
         await again.tick(hours=5)  # no third round

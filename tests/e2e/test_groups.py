@@ -46,9 +46,9 @@ async def group_chat(bot: Harness) -> list[tuple[bool, int | None, str | None]]:
 async def recorded(bot: Harness) -> dict[str, int]:
     """How many rows the tables a report, an emergency or a message would add to hold."""
     counts = {}
-    async with bot.services.db.read() as s:
+    async with bot.services.db.read() as tx:
         for table in ("tickets", "ticket_events", "triages", "outbox"):
-            row = await s.fetchone(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608
+            row = await tx.session.fetchone(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608
             assert row is not None
             counts[table] = int(row["n"])
     return counts
@@ -78,7 +78,7 @@ async def test_nothing_is_reported_from_the_team_group(bot: Harness) -> None:
     for text in EVERYTHING_ANNA_TRIES:
         await say_in_group(bot, anna, text)
 
-    assert await bot.services.tickets.tickets.count() == 0
+    assert await bot.ticket_count() == 0
     assert await recorded(bot) == before
 
 
@@ -93,7 +93,7 @@ async def test_a_stranger_in_the_team_group_gets_no_refusal(bot: Harness) -> Non
     assert [from_bot for from_bot, _, _ in await group_chat(bot)] == [False, False, False]
     assert await bot_calls(bot) == []
     assert await stranger.messages() == []  # not told privately either
-    assert await bot.services.tickets.tickets.count() == 0
+    assert await bot.ticket_count() == 0
 
 
 async def test_the_private_chat_still_answers_right_after_the_group(bot: Harness) -> None:

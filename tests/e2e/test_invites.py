@@ -54,8 +54,8 @@ async def test_an_inviter_may_not_give_roles_above_their_own(
 
     assert "ny01" in replies[0].text
     assert "https://t.me" not in replies[0].text
-    assert await bot.services.employees.get("ny01") is None
-    refused = [e for e in await bot.services.audit.entries("invite") if e.outcome == "refused"]
+    assert await bot.services.staff.get("ny01") is None
+    refused = [e for e in await bot.audit("invite") if e.outcome == "refused"]
     assert [(e.actor, e.target) for e in refused] == [("inv01", "ny01")]
 
 
@@ -65,7 +65,7 @@ async def test_a_caregiver_cannot_invite_at_all(bot: Harness) -> None:
     replies = await anna.say("/inviter ny01 afløser Nina Nielsen")
 
     assert replies[0].text == t("da", "access.wrong_role", role=t("da", "role.caregiver"))
-    assert await bot.services.employees.get("ny01") is None
+    assert await bot.services.staff.get("ny01") is None
 
 
 async def test_a_key_person_cannot_take_over_a_planner_by_reinviting_them(bot: Harness) -> None:
@@ -120,5 +120,5 @@ async def test_a_new_role_redraws_the_colleagues_menu_at_once(bot: Harness) -> N
     commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
     assert "inviter" in commands
     assert (await bot.employee_record("ab1234")).telegram_id == anna.telegram_id
-    changes = [(e.actor, e.target) for e in await bot.services.audit.entries("role_change")]
+    changes = [(e.actor, e.target) for e in await bot.audit("role_change")]
     assert changes == [("le01", "ab1234")]

@@ -24,13 +24,13 @@ async def test_a_valid_invite_binds_the_account_and_shows_the_menu(bot: Harness)
     assert keyboard[0] == [t("da", "button.emergency")]
     employee = await bot.employee_record("ab1234")
     assert employee.telegram_id == anna.telegram_id
-    binds = await bot.services.audit.entries("bind")
+    binds = await bot.audit("bind")
     assert [(e.actor, e.target, e.outcome) for e in binds] == [
         (f"tg:{anna.telegram_id}", "ab1234", "ok")
     ]
     # the token itself is nowhere in the database, only its hash
-    async with bot.services.db.read() as s:
-        rows = await s.fetchall("SELECT token_hash FROM invites")
+    async with bot.services.db.read() as tx:
+        rows = await tx.session.fetchall("SELECT token_hash FROM invites")
     assert [r["token_hash"] for r in rows] == [hash_token(token)]
 
 
@@ -88,7 +88,7 @@ async def test_two_people_racing_for_one_invite_bind_exactly_one(bot: Harness) -
             assert any("Velkommen" in text for text in texts)
         else:
             assert any(text.startswith(t("da", "join.used")) for text in texts)
-    outcomes = sorted(e.outcome for e in await bot.services.audit.entries("bind"))
+    outcomes = sorted(e.outcome for e in await bot.audit("bind"))
     assert outcomes == ["ok", "used", "used", "used"]
 
 
@@ -117,7 +117,7 @@ async def test_a_stranger_gets_one_short_answer_and_nothing_else(bot: Harness) -
     assert replies[0].reply_markup is None
     assert await stranger.keyboard() is None
     assert await bot.client.effective_commands(stranger.telegram_id) == []
-    refusals = await bot.services.audit.entries("access")
+    refusals = await bot.audit("access")
     assert [(e.actor, e.outcome) for e in refusals] == [(f"tg:{stranger.telegram_id}", "refused")]
 
 
@@ -127,14 +127,16 @@ async def test_a_stranger_with_a_made_up_token_is_refused(bot: Harness) -> None:
     replies = await stranger.say("/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 
     assert t("da", "join.used") in replies[0].text
-    async with bot.services.db.read() as s:
-        row = await s.fetchone("SELECT COUNT(*) AS n FROM employees WHERE telegram_id IS NOT NULL")
+    async with bot.services.db.read() as tx:
+        row = await tx.session.fetchone(
+            "SELECT COUNT(*) AS n FROM employees WHERE telegram_id IS NOT NULL"
+        )
     assert row is not None and row["n"] == 0
 
 
 async def test_a_deactivated_employee_is_refused_at_once(bot: Harness) -> None:
     anna = await bot.employee("ab1234", Role.CAREGIVER)
-    await bot.services.employees.set_active("ab1234", False, bot.clock.now())
+    await bot.services.staff.deactivate("ab1234", actor="cli")
 
     replies = await anna.say("/hjaelp")
 
@@ -144,8 +146,10 @@ async def test_a_deactivated_employee_is_refused_at_once(bot: Harness) -> None:
 
 async def test_the_same_update_delivered_twice_is_handled_once(bot: Harness) -> None:
     anna = await bot.employee("ab1234", Role.CAREGIVER)
-    assert await bot.services.updates.first_time(999_999, bot.clock.now())
+    first = await bot.services.access.admit(999_999, anna.telegram_id)
+    assert first.first_time and first.employee is not None
 
-    assert not await bot.services.updates.first_time(999_999, bot.clock.now())
+    again = await bot.services.access.admit(999_999, anna.telegram_id)
+    assert not again.first_time and again.employee is None
     replies = await anna.say("/hjaelp")
     assert len(replies) == 1

@@ -50,7 +50,7 @@ async def test_a_file_with_bad_lines_imports_nobody_and_names_each_line(bot: Har
     assert "Linje 5: du må ikke invitere en planlægger" in text
     assert "Linje 6: enheden «Hjemmepleje Syd» er ikke din (Hjemmepleje Nord)" in text
     assert "Linje 7: tomt felt: name" in text
-    assert await bot.services.employees.get("sub01") is None
+    assert await bot.services.staff.get("sub01") is None
 
 
 async def test_a_caregiver_cannot_import_staff(bot: Harness) -> None:
@@ -59,7 +59,7 @@ async def test_a_caregiver_cannot_import_staff(bot: Harness) -> None:
     replies = await anna.send_document("hold.csv", GOOD.encode())
 
     assert replies[0].text == t("da", "access.wrong_role", role=t("da", "role.caregiver"))
-    assert await bot.services.employees.get("sub01") is None
+    assert await bot.services.staff.get("sub01") is None
 
 
 async def test_a_file_that_is_not_text_is_explained(bot: Harness) -> None:

@@ -24,7 +24,7 @@ async def test_two_planners_racing_to_take_one_ticket_one_wins(
     await asyncio.gather(*(bot.handled(update_id) for update_id, _ in presses))
 
     answers = [(await bot.client.callback_answer(q))["text"] for _, q in presses]
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None and ticket.model.taken_by in {"pl01", "pl02"}
     winner = "Per Planner" if ticket.model.taken_by == "pl01" else "Pia Planner"
     assert sorted(answers) == sorted(
@@ -32,7 +32,7 @@ async def test_two_planners_racing_to_take_one_ticket_one_wins(
     )
     for planner in (per, pia):
         assert f"taget af {winner}" in (await planner.last()).text
-    takes = [e for e in await bot.services.tickets.tickets.events(1) if e.to_state == "taken"]
+    takes = [e for e in await bot.ticket_events(1) if e.to_state == "taken"]
     assert len(takes) == 1
 
 
@@ -48,7 +48,7 @@ async def test_a_stale_button_on_a_resolved_ticket_changes_nothing(
     answer, _ = await per.press("✋ Tag sagen", first_card, forge_data=take)
 
     assert answer == "F-0001 er allerede løst af Per Planner."
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None and ticket.model.state == "resolved"
 
 
@@ -69,9 +69,9 @@ async def test_forged_presses_are_refused_on_the_server(
     assert by_other_unit == t("da", "ticket.not_allowed")
     assert malformed == t("da", "access.stale_button")
     assert unknown == t("da", "ticket.not_found")
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None and ticket.model.state == "open"
-    refused = [e for e in await bot.services.audit.entries("ticket_resolve")]
+    refused = [e for e in await bot.audit("ticket_resolve")]
     assert [(e.actor, e.outcome) for e in refused] == [("ab1234", "refused"), ("pl09", "refused")]
 
 
@@ -121,7 +121,7 @@ async def test_a_card_on_a_phone_that_lost_access_is_emptied_at_the_next_change(
 ) -> None:
     per, pia = unit["per"], unit["pia"]
     await report(unit["anna"], ["Nej"])
-    await bot.services.employees.set_active("pl02", False, bot.clock.now())
+    await bot.services.staff.deactivate("pl02", actor="cli")
 
     await per.press("✋ Tag sagen", await per.last())
 

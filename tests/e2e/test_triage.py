@@ -52,7 +52,7 @@ async def test_a_door_fault_goes_to_the_planners_who_take_contact_and_resolve(
     assert (await anna.last()).text == "✅ Din sag F-0001 er løst."
     assert (await per.last()).buttons == []
 
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None
     assert (ticket.model.state, ticket.model.taken_by, ticket.model.contacted) == (
         "resolved",
@@ -64,18 +64,14 @@ async def test_a_door_fault_goes_to_the_planners_who_take_contact_and_resolve(
         "checking_login": "yes",
         "checking_lock": "no",
     }
-    events = await bot.services.tickets.tickets.events(1)
+    events = await bot.ticket_events(1)
     assert [(e.actor, e.to_state) for e in events] == [
         ("ab1234", "open"),
         ("pl01", "taken"),
         ("pl01", "contacted"),
         ("pl01", "resolved"),
     ]
-    actions = [
-        (e.actor, e.action)
-        for e in await bot.services.audit.entries()
-        if e.action.startswith("ticket_")
-    ]
+    actions = [(e.actor, e.action) for e in await bot.audit() if e.action.startswith("ticket_")]
     assert actions == [
         ("ab1234", "ticket_created"),
         ("pl01", "ticket_take"),
@@ -115,8 +111,8 @@ async def test_it_works_now_ends_without_a_ticket_but_is_counted(
     await anna.press("✅ Det virker nu")
 
     assert (await anna.last()).text == t("da", "triage.solved")
-    assert await bot.services.tickets.tickets.count() == 0
-    assert await bot.services.triage.triages.outcomes() == {"solved_by_caregiver": 1}
+    assert await bot.ticket_count() == 0
+    assert await bot.triage_outcomes() == {"solved_by_caregiver": 1}
 
 
 async def test_no_mobile_network_sends_the_caregiver_to_the_emergency_card(
@@ -132,7 +128,7 @@ async def test_no_mobile_network_sends_the_caregiver_to_the_emergency_card(
     assert "Smartkey" in shown
     assert "Else Hansen" in shown
     assert "ab1234" in shown
-    ticket = await bot.services.tickets.tickets.get(1)
+    ticket = await bot.ticket(1)
     assert ticket is not None
     assert (ticket.model.category, ticket.citizen_id) == ("emergency", 1)
     assert "AKUT: Bekey virker ikke" in (await unit["per"].last()).text
@@ -164,7 +160,7 @@ async def test_back_goes_one_step_back_and_cancel_ends_it(
 
     replies = await anna.say("/annuller")
     assert replies[0].text == t("da", "triage.cancelled")
-    assert await bot.services.triage.triages.outcomes() == {"cancelled": 1}
+    assert await bot.triage_outcomes() == {"cancelled": 1}
     assert (await anna.say("/cancel"))[0].text == t("da", "triage.nothing_to_cancel")
 
 
@@ -210,7 +206,7 @@ async def test_two_taps_on_send_make_one_ticket(bot: Harness, unit: dict[str, Pe
     second = await bot.client.press(anna.telegram_id, confirm.message_id, data=data, forge=True)
     await asyncio.gather(bot.handled(first[0]), bot.handled(second[0]))
 
-    assert await bot.services.tickets.tickets.count() == 1
+    assert await bot.ticket_count() == 1
 
 
 async def test_two_messages_racing_describe_once(bot: Harness, unit: dict[str, Person]) -> None:
@@ -259,10 +255,10 @@ async def test_an_idle_triage_expires_with_a_message(bot: Harness, unit: dict[st
     step_one = await anna.message_with_button("Ja")
 
     await bot.tick(minutes=29)
-    assert await bot.services.triage.triages.outcomes() == {}
+    assert await bot.triage_outcomes() == {}
     await bot.tick(minutes=2)
 
     assert (await anna.last()).text == t("da", "triage.expired", minutes=30)
     answer, _ = await anna.press("Ja", step_one)
     assert answer == t("da", "triage.stale")
-    assert await bot.services.triage.triages.outcomes() == {"expired": 1}
+    assert await bot.triage_outcomes() == {"expired": 1}

@@ -10,17 +10,19 @@ import pytest
 from transitions import Machine
 
 from state import ticket as ticket_module
+from state.routing import SupportParty
 from state.ticket import (
     FINAL_STATES,
     OPEN_STATES,
+    TICKET,
     TICKET_MACHINE,
     Ticket,
     TicketStatus,
     allowed_triggers,
-    attached,
     fire,
     format_ticket_number,
 )
+from state.triage import TriageCategory
 
 S = TicketStatus
 
@@ -28,7 +30,7 @@ TRIGGERS = ("take", "contact", "resolve", "cancel")
 
 ARGUMENTS: dict[str, dict[str, Any]] = {
     "take": {"by": "planner-1"},
-    "contact": {"by": "planner-1", "party": "lock_partner"},
+    "contact": {"by": "planner-1", "party": SupportParty.LOCK_PARTNER},
     "resolve": {"by": "planner-1"},
 }
 
@@ -46,11 +48,11 @@ EXPECTED: dict[tuple[S, str], S] = {
 
 def loaded(state: S) -> Ticket:
     """Build a ticket as the storage would load it, standing in the given state."""
-    ticket = Ticket(id=5, number=42, state=state.value, category="door", version=2)
+    ticket = Ticket(id=5, number=42, state=state.value, category=TriageCategory.DOOR, version=2)
     if state in (S.TAKEN, S.CONTACTED, S.RESOLVED):
         ticket.taken_by = "planner-1"
     if state in (S.CONTACTED, S.RESOLVED):
-        ticket.contacted = "lock_partner"
+        ticket.contacted = SupportParty.LOCK_PARTNER
     return ticket
 
 
@@ -103,14 +105,14 @@ def test_take_records_who_took_it() -> None:
 
 def test_contact_from_open_takes_the_ticket_implicitly() -> None:
     ticket = loaded(S.OPEN)
-    assert fire(ticket, "contact", by="key-7", party="bekey")
+    assert fire(ticket, "contact", by="key-7", party=SupportParty.BEKEY)
     assert ticket.taken_by == "key-7"
     assert ticket.contacted == "bekey"
 
 
 def test_contact_keeps_the_one_who_took_it() -> None:
     ticket = loaded(S.TAKEN)
-    assert fire(ticket, "contact", by="key-7", party="it")
+    assert fire(ticket, "contact", by="key-7", party=SupportParty.IT)
     assert ticket.taken_by == "planner-1"
     assert ticket.contacted == "it"
 
@@ -127,8 +129,7 @@ def test_resolve_sets_taken_by_only_when_empty() -> None:
 @pytest.mark.parametrize(
     ("trigger", "arguments"),
     [
-        ("contact", {"by": "planner-1", "party": "locksmith"}),
-        ("contact", {"by": " ", "party": "bekey"}),
+        ("contact", {"by": " ", "party": SupportParty.BEKEY}),
         ("take", {"by": ""}),
         ("resolve", {"by": ""}),
     ],
@@ -145,6 +146,8 @@ def test_a_missing_argument_is_a_programming_error() -> None:
         fire(loaded(S.OPEN), "contact", by="planner-1")
     with pytest.raises(TypeError):
         fire(loaded(S.OPEN), "take", by=7)
+    with pytest.raises(TypeError):
+        fire(loaded(S.OPEN), "contact", by="planner-1", party="locksmith")
     with pytest.raises(TypeError):
         fire(loaded(S.OPEN), "cancel", by="planner-1")
     assert TICKET_MACHINE.models == []
@@ -175,7 +178,7 @@ def test_the_shared_machine_is_never_created_again(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(Machine, "__init__", refuse_to_build)
     for number in range(50):
-        ticket = Ticket(id=number, number=number, state="open", category="login")
+        ticket = Ticket(id=number, number=number, state="open", category=TriageCategory.LOGIN)
         assert fire(ticket, "take", by="planner-1")
         assert fire(ticket, "resolve", by="planner-1")
     assert ticket_module.TICKET_MACHINE is machine
@@ -184,7 +187,7 @@ def test_the_shared_machine_is_never_created_again(monkeypatch: pytest.MonkeyPat
 
 def test_a_loaded_model_keeps_its_stored_state() -> None:
     ticket = loaded(S.CONTACTED)
-    with attached(ticket):
+    with TICKET.attached(ticket):
         assert ticket.state == S.CONTACTED
         assert TICKET_MACHINE.models == [ticket]
     assert fire(ticket, "resolve", by="planner-2")
@@ -195,7 +198,7 @@ def test_two_models_sharing_the_machine_do_not_affect_each_other() -> None:
     first = loaded(S.OPEN)
     second = loaded(S.OPEN)
     second_before = snapshot(second)
-    with attached(second):
+    with TICKET.attached(second):
         assert fire(first, "take", by="planner-1")
         assert TICKET_MACHINE.models == [second]
     assert first.state == S.TAKEN
@@ -204,14 +207,14 @@ def test_two_models_sharing_the_machine_do_not_affect_each_other() -> None:
 
 def test_attached_detaches_when_the_block_raises() -> None:
     ticket = loaded(S.TAKEN)
-    with pytest.raises(RuntimeError), attached(ticket):
+    with pytest.raises(RuntimeError), TICKET.attached(ticket):
         raise RuntimeError
     assert TICKET_MACHINE.models == []
     assert set(vars(ticket)) == field_names()
 
 
 def test_an_unknown_stored_state_is_refused() -> None:
-    ticket = Ticket(id=1, number=1, state="lost", category="door")
+    ticket = Ticket(id=1, number=1, state="lost", category=TriageCategory.DOOR)
     assert fire(ticket, "cancel") is False
-    with pytest.raises(ValueError, match="unknown ticket state"), attached(ticket):
+    with pytest.raises(ValueError, match="unknown ticket state"), TICKET.attached(ticket):
         pass

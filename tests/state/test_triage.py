@@ -14,12 +14,12 @@ from state import triage as triage_module
 from state.triage import (
     CHECK_STEPS,
     FINAL_STATES,
+    TRIAGE,
     TRIAGE_MACHINE,
     Triage,
     TriageCategory,
     TriageState,
     allowed_triggers,
-    attached,
     fire,
     new_triage,
 )
@@ -290,7 +290,7 @@ def test_the_shared_machine_is_never_created_again(monkeypatch: pytest.MonkeyPat
 
 def test_a_loaded_model_keeps_its_stored_state() -> None:
     triage = loaded(S.CHECKING_LOCK)
-    with attached(triage) as model:
+    with TRIAGE.attached(triage) as model:
         assert model is triage
         assert triage.state == S.CHECKING_LOCK
         assert TRIAGE_MACHINE.models == [triage]
@@ -308,7 +308,7 @@ def test_two_models_sharing_the_machine_do_not_affect_each_other() -> None:
     first = loaded(S.CHECKING_PHONE)
     second = loaded(S.CHECKING_LOCK)
     second_before = snapshot(second)
-    with attached(second):
+    with TRIAGE.attached(second):
         assert fire(first, "answer_no")
         assert TRIAGE_MACHINE.models == [second]
     assert first.state == S.DESCRIBING
@@ -319,14 +319,14 @@ def test_two_models_sharing_the_machine_do_not_affect_each_other() -> None:
 def test_equal_models_are_still_two_models() -> None:
     first = new_triage("u-1")
     second = new_triage("u-1")
-    with attached(first), attached(second):
+    with TRIAGE.attached(first), TRIAGE.attached(second):
         assert TRIAGE_MACHINE.models == [first, second]
     assert TRIAGE_MACHINE.models == []
 
 
 def test_attached_detaches_when_the_block_raises() -> None:
     triage = loaded(S.CHECKING_LOGIN)
-    with pytest.raises(RuntimeError), attached(triage):
+    with pytest.raises(RuntimeError), TRIAGE.attached(triage):
         raise RuntimeError
     assert TRIAGE_MACHINE.models == []
     assert set(vars(triage)) == field_names()
@@ -334,7 +334,7 @@ def test_attached_detaches_when_the_block_raises() -> None:
 
 def test_nested_attached_detaches_once() -> None:
     triage = loaded(S.CHECKING_LOGIN)
-    with attached(triage):
+    with TRIAGE.attached(triage):
         assert fire(triage, "answer_yes")
         assert TRIAGE_MACHINE.models == [triage]
     assert TRIAGE_MACHINE.models == []
@@ -343,7 +343,7 @@ def test_nested_attached_detaches_once() -> None:
 def test_an_unknown_stored_state_is_refused() -> None:
     triage = Triage(id=1, user_id="u-1", state="flying")
     assert fire(triage, "cancel") is False
-    with pytest.raises(ValueError, match="unknown triage state"), attached(triage):
+    with pytest.raises(ValueError, match="unknown triage state"), TRIAGE.attached(triage):
         pass
     assert set(vars(triage)) == field_names()
 
@@ -358,7 +358,7 @@ def test_attaching_again_binds_without_warnings(caplog: pytest.LogCaptureFixture
 
 
 def test_no_machine_binding_shadows_a_field() -> None:
-    with attached(new_triage("u-1")) as triage:
+    with TRIAGE.attached(new_triage("u-1")) as triage:
         bound = set(vars(triage)) - field_names()
     assert bound
     assert not bound & field_names()

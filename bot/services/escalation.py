@@ -1,0 +1,54 @@
+"""Escalation: an untaken ticket goes again to planners and key persons, then to the leader."""
+
+from __future__ import annotations
+
+from bot.services.base import Service
+from bot.services.ticket_pushes import push_cards
+from bot.storage.session import StaleVersion
+from state.routing import escalation_level_due, roles_for_escalation
+from state.ticket import TicketStatus, format_ticket_number
+
+
+class EscalationService(Service):
+    """Finds untaken tickets whose time has come and sends them on."""
+
+    async def escalate_due(self) -> int:
+        """Send every due escalation (one transaction per ticket); return how many were sent."""
+        async with self.db.read() as tx:
+            candidates = await tx.tickets.untaken_ids()
+        moved = 0
+        for ticket_id in candidates:
+            try:
+                moved += await self._escalate(ticket_id)
+            except StaleVersion:
+                continue  # someone acted on it meanwhile: it is theirs now
+        return moved
+
+    async def _escalate(self, ticket_id: int) -> int:
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or ticket.model.state != TicketStatus.OPEN:
+                return 0
+            due = escalation_level_due(
+                ticket.created_at,
+                now,
+                first_after=self.settings.escalate_first,
+                second_after=self.settings.escalate_second,
+            )
+            if due <= ticket.escalation_level:
+                return 0
+            ticket.escalation_level = due
+            ticket.model.version += 1
+            await tx.tickets.save(ticket, ticket.model.version - 1, now)
+            recipients = await tx.employees.in_unit(ticket.unit, roles_for_escalation(due))
+            await push_cards(
+                tx, self.settings, ticket, recipients, now, note_key=f"ticket.escalated_{due}"
+            )
+            state = ticket.model.state
+            await tx.tickets.record_event(
+                ticket.id, now, "system", state, state, f"escalated:{due}"
+            )
+            number = format_ticket_number(ticket.model.number)
+            await tx.audit.record(now, "system", "ticket_escalated", number, str(due))
+            return 1

@@ -1,0 +1,106 @@
+"""A ticket's pushes: who gets its card, every copy kept in step, the reporter kept informed.
+
+Functions here run inside the caller's transaction: a change and its pushes commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.render.cards import CardFacts, ticket_card
+from bot.render.i18n import t
+from bot.settings import Settings
+from bot.storage.database import Tx
+from bot.storage.employees import Employee
+from bot.storage.tickets import NewTicket, StoredTicket
+from state.roles import Permission, may
+from state.routing import first_recipient_roles
+from state.ticket import format_ticket_number
+
+
+def topic(ticket_id: int) -> str:
+    """The outbox topic under which every copy of a ticket's card is kept."""
+    return f"ticket:{ticket_id}"
+
+
+def may_see(employee: Employee, ticket: StoredTicket) -> bool:
+    """Whether an employee may see a ticket's card: active, a handler, of its unit."""
+    return (
+        employee.active
+        and may(employee.role, Permission.SEE_UNIT_TICKETS)
+        and employee.unit == ticket.unit
+    )
+
+
+async def open_ticket(
+    tx: Tx, settings: Settings, new: NewTicket, now: datetime
+) -> tuple[StoredTicket, int]:
+    """Store, audit and push a ticket to its first recipients; return it and their count."""
+    stored = await tx.tickets.create(new, now)
+    number = format_ticket_number(stored.model.number)
+    await tx.audit.record(now, new.reporter, "ticket_created", number, new.category.value)
+    recipients = await tx.employees.in_unit(new.unit, first_recipient_roles(new.category))
+    await push_cards(tx, settings, stored, recipients, now)
+    return stored, len(recipients)
+
+
+async def card_facts(tx: Tx, ticket: StoredTicket) -> CardFacts:
+    """Load what a card shows besides the ticket: the citizen, the reporter, the taker."""
+    citizen = await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
+    reporter = await tx.employees.get(ticket.reporter)
+    taker = await tx.employees.get(ticket.model.taken_by) if ticket.model.taken_by else None
+    return CardFacts(citizen, reporter, taker)
+
+
+async def push_cards(
+    tx: Tx,
+    settings: Settings,
+    ticket: StoredTicket,
+    recipients: list[Employee],
+    now: datetime,
+    note_key: str | None = None,
+) -> None:
+    """Queue the ticket's card to each recipient (with a note, such as an escalation's)."""
+    facts = await card_facts(tx, ticket)
+    minutes = int((now - ticket.created_at).total_seconds() // 60)
+    for employee in recipients:
+        if employee.telegram_id is None:
+            continue
+        note = t(employee.language, note_key, minutes=minutes) if note_key else None
+        text, markup = ticket_card(employee.language, settings, ticket, facts, note=note)
+        await tx.outbox.enqueue(
+            now,
+            employee.telegram_id,
+            text,
+            reply_markup=markup,
+            protect_content=True,
+            topic=topic(ticket.id),
+        )
+
+
+async def refresh_copies(tx: Tx, settings: Settings, ticket: StoredTicket, now: datetime) -> None:
+    """Re-render every copy of the card so all recipients see the same state."""
+    facts = await card_facts(tx, ticket)
+    for push in await tx.outbox.sends_for_topic(topic(ticket.id)):
+        holder = await tx.employees.by_telegram_id(push.chat_id)
+        if holder is None or not may_see(holder, ticket):
+            # The phone moved on (new owner, other unit, deactivated): no details there.
+            language = holder.language if holder else settings.default_language
+            number = format_ticket_number(ticket.model.number)
+            await tx.outbox.enqueue_edit(
+                now, push.id, t(language, "ticket.gone", number=number), None
+            )
+            continue
+        text, markup = ticket_card(holder.language, settings, ticket, facts)
+        await tx.outbox.enqueue_edit(now, push.id, text, markup)
+
+
+async def tell_reporter(
+    tx: Tx, ticket: StoredTicket, key: str, now: datetime, **params: object
+) -> None:
+    """Queue a notice to the employee who reported the ticket (if they can still get it)."""
+    reporter = await tx.employees.get(ticket.reporter)
+    if reporter is None or reporter.telegram_id is None or not reporter.active:
+        return
+    text = t(reporter.language, key, number=format_ticket_number(ticket.model.number), **params)
+    await tx.outbox.enqueue(now, reporter.telegram_id, text, topic=f"reporter:{ticket.id}")
