@@ -6,4 +6,5 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/pytest -q "$@"
+.venv/bin/lint-imports --no-cache
+.venv/bin/pytest -q -n 2 "$@"

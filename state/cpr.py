@@ -1,7 +1,6 @@
 """The CPR guard: spot Danish CPR numbers in free text, so that none is ever stored.
 
 - ``contains_cpr``: does a text hold anything that looks like a CPR number?
-- ``redact_cpr``: the text with each such number replaced by ``CPR_REDACTION``.
 
 What counts (DOMAIN.md, "Care for the data"): six digits DDMMYY that form a calendar
 date (29 February when YY is divisible by 4), then four digits, written together or
@@ -18,8 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Final
-
-CPR_REDACTION: Final = "[CPR fjernet]"
 
 # Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus sign,
 # then the spaces a phone keyboard may insert: space, no-break space, narrow no-break space.
@@ -58,14 +55,3 @@ def _cpr_matches(text: str) -> Iterator[re.Match[str]]:
 def contains_cpr(text: str) -> bool:
     """Tell whether the text contains anything that looks like a Danish CPR number."""
     return next(_cpr_matches(text), None) is not None
-
-
-def redact_cpr(text: str) -> str:
-    """Return the text with every CPR-like number replaced by CPR_REDACTION."""
-    pieces: list[str] = []
-    kept_from = 0
-    for match in _cpr_matches(text):
-        pieces += (text[kept_from : match.start()], CPR_REDACTION)
-        kept_from = match.end()
-    pieces.append(text[kept_from:])
-    return "".join(pieces)

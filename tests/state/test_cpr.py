@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from state.cpr import CPR_REDACTION, contains_cpr, redact_cpr
+from state.cpr import contains_cpr
 
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -35,7 +35,6 @@ def passes_modulus_11(digits: str) -> bool:
 )
 def test_cpr_numbers_are_found(text: str) -> None:
     assert contains_cpr(text)
-    assert redact_cpr(text) == CPR_REDACTION
 
 
 @pytest.mark.parametrize(
@@ -71,7 +70,6 @@ def test_cpr_numbers_are_found(text: str) -> None:
 )
 def test_other_text_is_not_a_cpr_number(text: str) -> None:
     assert not contains_cpr(text)
-    assert redact_cpr(text) == text
 
 
 @pytest.mark.parametrize(
@@ -85,7 +83,6 @@ def test_other_text_is_not_a_cpr_number(text: str) -> None:
 )
 def test_a_cpr_number_in_a_sentence_is_found(text: str) -> None:
     assert contains_cpr(text)
-    assert "1234" not in redact_cpr(text)
 
 
 @pytest.mark.parametrize(
@@ -100,10 +97,3 @@ def test_cpr_numbers_failing_modulus_11_are_still_found(number: str) -> None:
 def test_an_invalid_date_does_not_hide_a_valid_number_after_it() -> None:
     assert contains_cpr("320190-1234 og 010190-1234")
     assert contains_cpr("320190-010190-1234")
-
-
-def test_redact_replaces_each_number_and_keeps_the_rest() -> None:
-    text = "A 010190-1234, B 0202021234, C 320190-1234, tlf. 43 30 05 05"
-    assert redact_cpr(text) == (
-        f"A {CPR_REDACTION}, B {CPR_REDACTION}, C 320190-1234, tlf. 43 30 05 05"
-    )
