@@ -7,10 +7,12 @@ which tests call by hand.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock
@@ -18,11 +20,14 @@ from bot.jobs import schedule_scan, sender_of, services_of
 from bot.processing import PerUserUpdateProcessor
 from bot.sender import Sender
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers import register
 from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
+
+RETRY_FIRST_SECONDS = 2.0
+RETRY_MAX_SECONDS = 60.0
 
 BekeyApp = Application[Any, BekeyContext, Any, Any, Any, Any]
 
@@ -69,9 +74,39 @@ async def close_resources(application: BekeyApp) -> None:
     await services_of(application).close()
 
 
+async def wait_for_bot_api(bot: Bot, root: str) -> None:
+    """Ask the Bot API who the bot is until it answers; say so at once when it cannot be reached.
+
+    A token the Bot API rejects is a configuration error (SettingsError: one line, exit 2);
+    an API that cannot be reached is not: the bot keeps trying, and says so.
+    """
+    wait = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            async with bot:
+                log.info("Bot API at %s answers; starting", root)
+                return
+        except InvalidToken:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather"
+            ) from None
+        except (NetworkError, TimedOut) as exc:
+            log.warning(
+                "Bot API at %s cannot be reached (%s); trying again in %.0f s",
+                root,
+                type(exc).__name__,
+                wait,
+            )
+        await asyncio.sleep(wait)
+        wait = min(RETRY_MAX_SECONDS, wait * 2)
+
+
 def run(settings: Settings) -> None:
-    """Run the bot with long polling until interrupted."""
+    """Check the settings and the Bot API, then run the bot with long polling until interrupted."""
+    for name in settings.unset_numbers():
+        log.warning("%s is not set: cards will say the number is not set (ask your leader)", name)
     application = build_application(settings)
+    asyncio.run(wait_for_bot_api(application.bot, settings.telegram_api_base_url))
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
         timeout=LONG_POLL_SECONDS,

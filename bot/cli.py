@@ -21,7 +21,8 @@ from telegram.error import TelegramError
 
 from bot.app import run
 from bot.logs import setup_logging
-from bot.render.csvfiles import LineError, parse_citizens, parse_staff
+from bot.render.csvfiles import LineError, Parsed, Row, parse_citizens, parse_staff
+from bot.render.spreadsheets import MAX_BYTES, Unreadable
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.citizens import CitizenRow
@@ -124,12 +125,12 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
     if command == "invite":
         return _invite(_staff_from_args(args), json_out=args.json)
     if command == "import-staff":
-        staff = parse_staff(_read_file(args.file))
+        staff = _read_file(args.file, parse_staff)
         if staff.errors:
             _fail_lines(staff.errors)
         return _import_staff(staff.rows)
     if command == "import-citizens":
-        citizens = parse_citizens(_read_file(args.file))
+        citizens = _read_file(args.file, parse_citizens)
         if citizens.errors:
             _fail_lines(citizens.errors)
         return _import_citizens(citizens.rows)
@@ -144,15 +145,19 @@ async def _migrated(services: Services) -> int:
     return 0
 
 
-def _read_file(path: Path) -> str:
+def _read_file(path: Path, parse: Callable[[bytes, str], Parsed[Row]]) -> Parsed[Row]:
+    """Read and parse a CSV or .xlsx file; one line and exit 1 if it cannot be read as one."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # enough to tell that a file is too big
     except FileNotFoundError:
         raise CliError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise CliError(f"{path}: {exc.strerror}") from None
+    try:
+        return parse(data, path.name)
+    except Unreadable as unreadable:
+        raise CliError(f"{path}: {unreadable}", code=1) from None
 
 
 async def _bot_username(settings: Settings) -> str:

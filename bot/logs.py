@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-QUIET = ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater", "aiosqlite")
+QUIET = ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater", "aiosqlite", "transitions")
 
 
 def setup_logging(level: int = logging.INFO) -> None:

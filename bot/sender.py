@@ -128,8 +128,13 @@ class Sender:
                 await self._mark_sent(push, message.message_id)
                 if push.pin:
                     await _pin(bot, push.chat_id, message.message_id)
+                    await self._unpin_earlier(bot, push)
             else:
-                target = await self._message_id_of(push.edit_of)
+                target = (
+                    push.message_id
+                    if push.edit_of is None
+                    else await self._message_id_of(push.edit_of)
+                )
                 if target is None:
                     await self._mark_failed(push, "original not delivered")
                     return True
@@ -166,9 +171,22 @@ class Sender:
         log.info("push %s (%s) delivered to chat %s", push.id, push.op.value, push.chat_id)
         return True
 
-    async def _message_id_of(self, push_id: int | None) -> int | None:
-        if push_id is None:
-            return None
+    async def _unpin_earlier(self, bot: Bot, push: Push) -> None:
+        """Unpin what this push replaces (the same card, pinned before in another language)."""
+        if push.topic is None:
+            return
+        async with self.db.read() as tx:
+            earlier = await tx.outbox.earlier_pins(push)
+        for old in earlier:
+            assert old.message_id is not None
+            try:
+                await bot.unpin_chat_message(old.chat_id, old.message_id)
+            except TelegramError as exc:
+                log.warning("unpinning in chat %s failed: %s", old.chat_id, type(exc).__name__)
+            async with self.db.transaction() as tx:
+                await tx.outbox.mark_unpinned(old.id)
+
+    async def _message_id_of(self, push_id: int) -> int | None:
         async with self.db.read() as tx:
             return await tx.outbox.message_id_of(push_id)
 

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
         """Untaken this much longer still: sent to the unit's leader."""
         return timedelta(minutes=self.escalate_second_minutes)
 
+    def unset_numbers(self) -> list[str]:
+        """Name the support directory's phone settings that are empty."""
+        numbers = {
+            "BEKEY_SUPPORT_PHONE": self.bekey_support_phone,
+            "LOCK_PARTNER_PHONE": self.lock_partner_phone,
+            "IT_HELPDESK_PHONE": self.it_helpdesk_phone,
+        }
+        return [name for name, value in numbers.items() if not value.strip()]
+
     def require_token(self) -> str:
         """Return the bot token, or raise SettingsError if it is missing or malformed."""
         token = self.telegram_bot_token.strip()

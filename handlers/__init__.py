@@ -18,7 +18,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.render.callbacks import EMERGENCY_PREFIX, TICKET_PREFIX, TRIAGE_PREFIX
+from bot.render.callbacks import (
+    EMERGENCY_PREFIX,
+    TICKET_ON_PAGE_PREFIX,
+    TICKET_PREFIX,
+    TRIAGE_PREFIX,
+    TicketList,
+    page_prefix,
+)
 from bot.render.i18n import all_variants
 from handlers import emergency, errors, gate, invite, menu, start, text, tickets, triage
 from state.roles import Action, Permission
@@ -43,7 +50,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # 3. The emergency, first of all actions.
     add(CommandHandler(menu.command_names(Action.EMERGENCY), emergency.show_emergency))
     add(MessageHandler(_button(Action.EMERGENCY), emergency.show_emergency))
-    add(CallbackQueryHandler(emergency.choose_emergency_citizen, pattern=f"^{EMERGENCY_PREFIX}"))
+    add(CallbackQueryHandler(emergency.press_emergency, pattern=f"^{EMERGENCY_PREFIX}"))
 
     # 4. Fault triage.
     add(CommandHandler(menu.command_names(Action.REPORT_FAULT), triage.start_triage))
@@ -66,7 +73,18 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     add(CommandHandler(menu.command_names(Action.MY_TICKETS), tickets.list_my_tickets))
     add(MessageHandler(_button(Action.MY_TICKETS), tickets.list_my_tickets))
-    add(CallbackQueryHandler(tickets.press_ticket, pattern=f"^{TICKET_PREFIX}"))
+    add(
+        CallbackQueryHandler(
+            tickets.press_ticket, pattern=f"^({TICKET_PREFIX}|{TICKET_ON_PAGE_PREFIX})"
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.SEE_UNIT_TICKETS, tickets.turn_unit_page),
+            pattern=f"^{page_prefix(TicketList.UNIT)}",
+        )
+    )
+    add(CallbackQueryHandler(tickets.turn_my_page, pattern=f"^{page_prefix(TicketList.MINE)}"))
 
     # 6. Joining and menus.
     add(CommandHandler("start", start.start))
@@ -82,9 +100,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             gate.requires(Permission.INVITE, invite.invite_employee),
         )
     )
+    # A staff list as a spreadsheet: CSV or Excel (an old .xls is told what to send instead).
     add(
         MessageHandler(
-            filters.Document.FileExtension("csv"),
+            filters.Document.FileExtension("csv")
+            | filters.Document.FileExtension("xlsx")
+            | filters.Document.FileExtension("xls"),
             gate.requires(Permission.INVITE, invite.import_staff_file),
         )
     )

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.render.i18n import t
+from bot.render.phones import dialable
 from handlers.context import BekeyContext
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ async def report_error(update: object, context: BekeyContext) -> None:
     if not isinstance(update, Update):
         return
     services = context.services
-    text = t(context.language, "access.error", phone=services.settings.bekey_support_phone)
+    phone = dialable(services.settings.bekey_support_phone)
+    text = t(context.language, "access.error", phone=phone)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200], show_alert=True)

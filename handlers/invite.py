@@ -1,4 +1,4 @@
-"""In-chat invites: ``/inviter BRUGER-ID ROLLE NAVN``, or a staff CSV file for many at once."""
+"""In-chat invites: ``/inviter BRUGER-ID ROLLE NAVN``, or a staff spreadsheet for many at once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import io
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.render.csvfiles import parse_staff
+from bot.render.csvfiles import STAFF_HEADER, parse_staff
 from bot.render.i18n import moment, t
+from bot.render.spreadsheets import MAX_BYTES, Refusal, Unreadable
 from bot.services.staff import InviteRefused
 from bot.storage.employees import StaffRow
 from handlers.context import BekeyContext
@@ -18,12 +19,13 @@ from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, grantable_roles, parse_role
 
-MAX_CSV_BYTES = 256 * 1024
 MAX_SHOWN_ERRORS = 25
 
 
 def _roles_text(language: str, inviter: Role) -> str:
-    return ", ".join(role_name(language, r) for r in sorted(grantable_roles(inviter)))
+    """The roles an inviter may give, by the names they can type back, in the procedure's order."""
+    allowed = grantable_roles(inviter)
+    return ", ".join(role_name(language, role) for role in Role if role in allowed)
 
 
 async def invite_employee(update: Update, context: BekeyContext) -> None:
@@ -92,22 +94,21 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
 
 
 async def import_staff_file(update: Update, context: BekeyContext) -> None:
-    """Invites everyone in a staff CSV sent in chat, or names each bad line and imports none."""
+    """Invites everyone in a staff spreadsheet, or names each bad line and invites nobody."""
     inviter = context.employee
     language = inviter.language
     message = update.effective_message
     assert message is not None and message.document is not None
     document = message.document
-    if (document.file_size or 0) > MAX_CSV_BYTES:
-        await message.reply_text(t(language, "import.too_big", kb=MAX_CSV_BYTES // 1024))
-        return
-    file = await context.bot.get_file(document.file_id)
+    name = document.file_name or ""
     try:
-        text = bytes(await file.download_as_bytearray()).decode("utf-8")
-    except UnicodeDecodeError:
-        await message.reply_text(t(language, "import.not_text"))
+        if (document.file_size or 0) > MAX_BYTES:  # refused before it is downloaded
+            raise Unreadable(Refusal.TOO_BIG, STAFF_HEADER)
+        file = await context.bot.get_file(document.file_id)
+        parsed = parse_staff(bytes(await file.download_as_bytearray()), name)
+    except Unreadable as unreadable:
+        await message.reply_text(unreadable.text(language), parse_mode=ParseMode.HTML)
         return
-    parsed = parse_staff(text)
     rights = await context.services.staff.rights_errors(inviter, parsed.rows, parsed.lines)
     errors = list(parsed.errors) + rights
     if errors:

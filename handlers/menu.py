@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from bot.render.i18n import LANGUAGES, t
 from bot.storage.employees import Employee
 from handlers.context import BekeyContext
-from state.roles import KEYBOARD_ACTIONS, Action, Role, actions_for
+from state.roles import KEYBOARD_ACTIONS, Action, Permission, Role, actions_for, may
 
 COMMANDS: dict[Action, tuple[str, str]] = {
     Action.EMERGENCY: ("akut", "emergency"),
@@ -101,6 +101,10 @@ async def show_help(update: Update, context: BekeyContext) -> None:
         )
     lines.append("")
     lines.append(t(language, "help.emergency_note"))
+    if may(
+        employee.role, Permission.SEE_UNIT_TICKETS
+    ) and not await context.services.staff.has_planner(employee.unit):
+        lines += ["", t(language, "help.no_planner", unit=employee.unit)]
     await show_menu(update, context, "\n".join(lines))
 
 

@@ -1,18 +1,38 @@
-"""Tickets in chat: planners take, mark contacted and resolve by button; lists by command."""
+"""Tickets in chat: planners take, mark contacted and resolve by button; lists by command.
+
+Both lists (``/sager``, ``/mine``) show a page at a time with ◀ ▶ buttons that edit the
+list in place. A page button carries the page and how long the list was when drawn: a
+button from before the list changed shows the nearest page that still exists; a button
+the bot never drew (not on the message, or a page its list could not have had) changes
+nothing and gets a short answer.
+"""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
+from collections.abc import Awaitable, Callable
 
-from bot.render.callbacks import TicketAction, parse_ticket, ticket_data
-from bot.render.cards import status_line, ticket_summary
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.render.callbacks import (
+    TicketAction,
+    TicketList,
+    page_data,
+    parse_page,
+    parse_ticket,
+    ticket_data,
+    ticket_on_page_data,
+)
+from bot.render.cards import status_line, ticket_label, ticket_summary
 from bot.render.i18n import Html, t
-from bot.services.tickets import Outcome
+from bot.render.pages import UNIT_MAX, cut
+from bot.services.tickets import Outcome, TicketPage
 from handlers.context import BekeyContext
 from state.ticket import TicketStatus, format_ticket_number
 
-MAX_LISTED = 30
+Markup = InlineKeyboardMarkup | None
+View = tuple[TicketPage, str, Markup]
 
 
 async def press_ticket(update: Update, context: BekeyContext) -> None:
@@ -46,91 +66,151 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
         )
         return
     await query.answer(t(language, f"ticket.done_{press.action.value}", number=number))
-    if press.action is TicketAction.CANCEL:
-        await _redraw_mine(update, context)
+    if press.action is TicketAction.CANCEL and isinstance(query.message, Message):
+        # The withdraw button stood on a page of /mine: show that page again, without it.
+        _, text, markup = await _mine_view(context, press.page or 1)
+        await _show(query.message, text, markup)
 
 
 async def list_unit_tickets(update: Update, context: BekeyContext) -> None:
-    """Lists the open tickets of the planner's unit, oldest first, each a button to open."""
+    """Lists the open tickets of the planner's unit, emergencies first, a page at a time."""
     message = update.effective_message
     assert message is not None
-    employee = context.employee
-    language = employee.language
-    services = context.services
-    tickets = await services.tickets.open_for_unit(employee.unit)
-    if not tickets:
-        await message.reply_text(t(language, "tickets.none", unit=employee.unit))
-        return
-    now = services.clock.now()
-    rows = []
-    for listed in tickets[:MAX_LISTED]:
-        ticket, citizen = listed.ticket, listed.citizen
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _fit(ticket_summary(language, ticket, citizen, now)),
-                    callback_data=ticket_data(ticket.id, TicketAction.SHOW),
-                )
-            ]
-        )
+    _, text, markup = await _unit_view(context, 1)
     await message.reply_text(
-        t(language, "tickets.list", unit=employee.unit, count=len(tickets)),
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(rows),
-        protect_content=True,
+        text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
     )
-
-
-def _fit(label: str, limit: int = 60) -> str:
-    """Keep a button label short enough to read on a phone."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-async def _mine_view(context: BekeyContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    employee = context.employee
-    language = employee.language
-    services = context.services
-    tickets = await services.tickets.open_reported_by(employee.user_id)
-    if not tickets:
-        return t(language, "mine.none"), None
-    now = services.clock.now()
-    lines = [t(language, "mine.list", count=len(tickets))]
-    rows = []
-    for listed in tickets[:MAX_LISTED]:
-        ticket, citizen = listed.ticket, listed.citizen
-        lines.append(ticket_summary(language, ticket, citizen, now))
-        if ticket.model.state == TicketStatus.OPEN:
-            number = format_ticket_number(ticket.model.number)
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        t(language, "mine.cancel", number=number),
-                        callback_data=ticket_data(ticket.id, TicketAction.CANCEL),
-                    )
-                ]
-            )
-    return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def list_my_tickets(update: Update, context: BekeyContext) -> None:
     """Lists the employee's own open tickets, with a way to withdraw those still untaken."""
     message = update.effective_message
     assert message is not None
-    text, markup = await _mine_view(context)
+    _, text, markup = await _mine_view(context, 1)
     await message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
     )
 
 
-async def _redraw_mine(update: Update, context: BekeyContext) -> None:
+async def turn_unit_page(update: Update, context: BekeyContext) -> None:
+    """Shows another page of the unit's open tickets in place of the one shown."""
+    await _turn_page(update, context, TicketList.UNIT, _unit_view)
+
+
+async def turn_my_page(update: Update, context: BekeyContext) -> None:
+    """Shows another page of the employee's own open tickets in place of the one shown."""
+    await _turn_page(update, context, TicketList.MINE, _mine_view)
+
+
+async def _turn_page(
+    update: Update,
+    context: BekeyContext,
+    kind: TicketList,
+    view: Callable[[BekeyContext, int], Awaitable[View]],
+) -> None:
     query = update.callback_query
-    if query is None or query.message is None:
+    assert query is not None
+    language = context.language
+    data = query.data or ""
+    press = parse_page(data)
+    message = query.message
+    if (
+        press is None
+        or press.kind is not kind
+        or not isinstance(message, Message)
+        or not _shows_button(message, data)
+    ):
+        await query.answer(t(language, "access.stale_button"))
         return
-    text, markup = await _mine_view(context)
-    await context.bot.edit_message_text(
-        text,
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-    )
+    page, text, markup = await view(context, press.page)
+    await query.answer(t(language, "pages.changed") if page.total != press.count else None)
+    await _show(message, text, markup)
+
+
+def _shows_button(message: Message, data: str) -> bool:
+    """Whether the message really shows a button with this data (the bot drew it)."""
+    markup = message.reply_markup
+    if markup is None:
+        return False
+    return any(button.callback_data == data for row in markup.inline_keyboard for button in row)
+
+
+async def _unit_view(context: BekeyContext, asked: int) -> View:
+    employee = context.employee
+    language = employee.language
+    services = context.services
+    unit = cut(employee.unit, UNIT_MAX)
+    page = await services.tickets.open_for_unit(employee.unit, asked)
+    if not page.total:
+        return page, t(language, "tickets.none", unit=unit), None
+    now = services.clock.now()
+    lines = [t(language, "tickets.list", unit=unit, count=page.total)]
+    if page.emergencies:
+        lines.append(t(language, "tickets.emergencies_first", count=page.emergencies))
+    rows = []
+    for listed in page.tickets:
+        ticket = listed.ticket
+        lines.append(ticket_summary(language, ticket, listed.citizen, now))
+        label = ticket_label(language, ticket, listed.citizen, listed.taker)
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=ticket_data(ticket.id, TicketAction.SHOW))]
+        )
+    return page, _with_footer(language, lines, page), _markup(language, rows, TicketList.UNIT, page)
+
+
+async def _mine_view(context: BekeyContext, asked: int) -> View:
+    employee = context.employee
+    language = employee.language
+    services = context.services
+    page = await services.tickets.open_reported_by(employee.user_id, asked)
+    if not page.total:
+        return page, t(language, "mine.none"), None
+    now = services.clock.now()
+    lines = [t(language, "mine.list", count=page.total)]
+    rows = []
+    for listed in page.tickets:
+        ticket = listed.ticket
+        lines.append(ticket_summary(language, ticket, listed.citizen, now))
+        if ticket.model.state == TicketStatus.OPEN:
+            number = format_ticket_number(ticket.model.number)
+            data = ticket_on_page_data(ticket.id, TicketAction.CANCEL, page.number)
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t(language, "mine.cancel", number=number), callback_data=data
+                    )
+                ]
+            )
+    return page, _with_footer(language, lines, page), _markup(language, rows, TicketList.MINE, page)
+
+
+def _with_footer(language: str, lines: list[str], page: TicketPage) -> str:
+    """The page's lines, and which page this is when there is more than one."""
+    if page.pages > 1:
+        lines = [*lines, t(language, "pages.of", page=page.number, pages=page.pages)]
+    return "\n".join(lines)
+
+
+def _markup(
+    language: str, rows: list[list[InlineKeyboardButton]], kind: TicketList, page: TicketPage
+) -> Markup:
+    """The page's buttons, then ◀ ▶ to the pages before and after it (if there are any)."""
+    turn = []
+    if page.number > 1:
+        data = page_data(kind, page.number - 1, page.total)
+        turn.append(InlineKeyboardButton(t(language, "pages.previous"), callback_data=data))
+    if page.number < page.pages:
+        data = page_data(kind, page.number + 1, page.total)
+        turn.append(InlineKeyboardButton(t(language, "pages.next"), callback_data=data))
+    if turn:
+        rows = [*rows, turn]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _show(message: Message, text: str, markup: Markup) -> None:
+    """Edit a list in place (an unchanged edit is no error)."""
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise

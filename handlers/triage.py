@@ -14,7 +14,8 @@ from telegram.error import BadRequest
 from bot.render.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
 from bot.render.cards import answers_line, citizen_line
 from bot.render.emergency import emergency_card, named_citizen
-from bot.render.i18n import t
+from bot.render.i18n import plain, t
+from bot.render.pages import cut
 from bot.services.triage import Step, StepOutcome, TriageView
 from bot.storage.citizens import Citizen
 from bot.storage.triages import StoredTriage
@@ -24,6 +25,7 @@ from state.triage import CHECK_STEPS, TriageState, TriageTrigger
 
 MAX_DESCRIPTION = 300
 MAX_SEARCH = 60
+MAX_SHOWN_TYPED = 30
 
 Markup = InlineKeyboardMarkup | None
 
@@ -46,8 +48,8 @@ async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Mark
     state = TriageState(model.state)
     citizen = view.citizen
     head = [t(language, "triage.title")]
-    if citizen is not None:
-        head.append(citizen_line(language, citizen))
+    if citizen is not None or model.citizen_text:
+        head.append(citizen_line(language, citizen, model.citizen_text))
     nav = [
         _button(language, "back", stored, TriageStep.BACK),
         _button(language, "cancel", stored, TriageStep.CANCEL),
@@ -84,12 +86,12 @@ async def render(context: BekeyContext, stored: StoredTriage) -> tuple[str, Mark
                 max=MAX_DESCRIPTION,
             ),
         ]
-        rows = [[_button(language, "skip", stored, TriageStep.SKIP)], nav]
+        rows = [[_button(language, "send_now", stored, TriageStep.SEND_NOW)], nav]
         return "\n".join(text), InlineKeyboardMarkup(rows)
     if state is TriageState.CONFIRMING:
         text = [
             t(language, "triage.confirm"),
-            citizen_line(language, citizen),
+            citizen_line(language, citizen, model.citizen_text),
             t(
                 language,
                 "ticket.head",
@@ -116,7 +118,7 @@ def _render_citizens(
     elif not view.choices:
         text.append(t(language, "triage.no_match", query=stored.search or ""))
     elif view.matches > len(view.choices):
-        text.append(t(language, "triage.more", shown=len(view.choices), total=view.matches))
+        text.append(t(language, "triage.more", total=view.matches))
     rows = [
         [
             InlineKeyboardButton(
@@ -128,6 +130,11 @@ def _render_citizens(
         ]
         for c in view.choices
     ]
+    if stored.search:  # a citizen not in the register: what was typed, with one tap
+        shown = cut(stored.search, MAX_SHOWN_TYPED)
+        label = plain(language, "triage.button.use_typed", text=shown)
+        data = triage_data(stored.id, stored.model.version, TriageStep.TYPED)
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
     rows.append(nav)
     return "\n".join(text), InlineKeyboardMarkup(rows)
 
@@ -137,7 +144,7 @@ def _render_ended(context: BekeyContext, stored: StoredTriage, citizen: Citizen 
     state = TriageState(stored.model.state)
     if state is TriageState.NETWORK_DOWN:
         settings = context.services.settings
-        named = named_citizen(citizen, None)
+        named = named_citizen(citizen, stored.model.citizen_text)
         return (
             t(language, "triage.network_down")
             + "\n\n"

@@ -73,26 +73,51 @@ def holders(permission: Permission) -> frozenset[Role]:
 
 
 def parse_role(text: str) -> Role | None:
-    """Read a role from its code or a Danish or English name; None if unknown."""
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    return _ROLE_NAMES.get(key)
+    """Read a role from its code or any Danish or English name; None if unknown.
+
+    Case, spaces, hyphens and underscores do not matter, nor whether æ, ø and å are typed
+    as such, as ae, oe and aa, or as a, o and a (``Afloeser``, ``night guard``, ``nøgle-person``).
+    """
+    return _ROLE_NAMES.get(_folded(text))
 
 
-_ROLE_NAMES: dict[str, Role] = {role.value: role for role in Role} | {
-    "hjemmehjælper": Role.CAREGIVER,
-    "medarbejder": Role.CAREGIVER,
-    "sosu": Role.CAREGIVER,
-    "sygeplejerske": Role.CAREGIVER,
-    "afløser": Role.SUBSTITUTE,
-    "afloeser": Role.SUBSTITUTE,
-    "elev": Role.STUDENT,
-    "nattevagt": Role.NIGHT_GUARD,
-    "planlægger": Role.PLANNER,
-    "planlaegger": Role.PLANNER,
-    "nøgleperson": Role.KEY_PERSON,
-    "noegleperson": Role.KEY_PERSON,
-    "keyperson": Role.KEY_PERSON,
-    "leder": Role.LEADER,
+def _folded(text: str) -> str:
+    """A role name as compared: lower case, no separators, æøå as a, o, a."""
+    key = text.strip().lower()
+    for separator in ("-", "_", " ", "\u00a0", "/"):
+        key = key.replace(separator, "")
+    for danish, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        key = key.replace(danish, spelt)
+    for spelt, plain in (("ae", "a"), ("oe", "o"), ("aa", "a")):
+        key = key.replace(spelt, plain)
+    return key
+
+
+_NAMES: Final[Mapping[Role, tuple[str, ...]]] = {
+    Role.CAREGIVER: (
+        "hjemmehjælper",
+        "caregiver",
+        # the names the bot once showed; they live on in saved staff files
+        "hjemmehjælper/sygeplejerske",
+        "caregiver/nurse",
+        "sygeplejerske",
+        "nurse",
+        "medarbejder",
+        "sosu",
+    ),
+    Role.SUBSTITUTE: ("afløser", "substitute", "vikar"),
+    Role.STUDENT: ("elev", "student"),
+    Role.NIGHT_GUARD: ("nattevagt", "night-guard"),
+    Role.PLANNER: ("planlægger", "planner"),
+    Role.KEY_PERSON: ("nøgleperson", "key-person"),
+    Role.LEADER: ("leder", "leader"),
+    Role.VISITATION: ("visitator", "assessor", "visitation", "visitationen"),
+}
+"""Every name a role goes by: the names shown in Danish and English first (bot/render/locales,
+``[role]``; a test holds the two together), then older and everyday ones."""
+
+_ROLE_NAMES: Final[Mapping[str, Role]] = {
+    _folded(name): role for role in Role for name in (role.value, *_NAMES[role])
 }
 
 

@@ -60,12 +60,13 @@ class TriageTrigger(StrEnum):
     """What a caregiver (or the clock) can do to a triage."""
 
     CHOOSE_CITIZEN = "choose_citizen"
+    NAME_CITIZEN = "name_citizen"
     ANSWER_YES = "answer_yes"
     ANSWER_NO = "answer_no"
     NETWORK_DOWN = "network_down"
     WORKS_NOW = "works_now"
     DESCRIBE = "describe"
-    SKIP_DESCRIPTION = "skip_description"
+    SEND_WITHOUT_DESCRIPTION = "send_without_description"
     CONFIRM = "confirm"
     BACK = "back"
     CANCEL = "cancel"
@@ -105,6 +106,7 @@ _STEP_DECIDING: Final[Mapping[TriageCategory, TriageState]] = {
 # Keyword arguments each trigger takes, with their types; the others take none.
 _ARGUMENTS: Final[Mapping[TriageTrigger, Mapping[str, type]]] = {
     TriageTrigger.CHOOSE_CITIZEN: {"citizen_id": int},
+    TriageTrigger.NAME_CITIZEN: {"text": str},
     TriageTrigger.DESCRIBE: {"text": str},
 }
 
@@ -117,6 +119,7 @@ class Triage:
     user_id: str
     state: str
     citizen_id: int | None = None
+    citizen_text: str | None = None  # typed by the caregiver: a citizen not in the register
     category: TriageCategory | None = None
     answers: dict[str, str] = field(default_factory=dict)
     description: str | None = None
@@ -140,8 +143,13 @@ def _store_citizen(event: EventData) -> None:
     _triage(event).citizen_id = event.kwargs["citizen_id"]
 
 
+def _store_citizen_text(event: EventData) -> None:
+    _triage(event).citizen_text = " ".join(event.kwargs["text"].split())
+
+
 def _forget_citizen(event: EventData) -> None:
-    _triage(event).citizen_id = None
+    triage = _triage(event)
+    triage.citizen_id, triage.citizen_text = None, None
 
 
 def _record(answer: Answer) -> Callback:
@@ -185,6 +193,10 @@ def _category_is(category: TriageCategory) -> Condition:
     return category_is
 
 
+def _text_is_given(event: EventData) -> bool:
+    return bool(event.kwargs["text"].strip())
+
+
 def _text_is_free_of_cpr(event: EventData) -> bool:
     # The caller guards already; this is the last line before the text is stored.
     return not contains_cpr(event.kwargs["text"])
@@ -197,6 +209,14 @@ _ONGOING: Final = [state for state in TriageState if state not in FINAL_STATES]
 
 _TRANSITIONS: Final = [
     transition(_T.CHOOSE_CITIZEN, _S.CHOOSING_CITIZEN, _S.CHECKING_PHONE, before=[_store_citizen]),
+    # A citizen not in the register: what the caregiver typed, confirmed with one tap.
+    transition(
+        _T.NAME_CITIZEN,
+        _S.CHOOSING_CITIZEN,
+        _S.CHECKING_PHONE,
+        conditions=[_text_is_given, _text_is_free_of_cpr],
+        before=[_store_citizen_text],
+    ),
     # The phone: network and Bluetooth.
     transition(_T.ANSWER_YES, _S.CHECKING_PHONE, _S.CHECKING_LOGIN, before=[_record(Answer.YES)]),
     transition(
@@ -236,8 +256,11 @@ _TRANSITIONS: Final = [
         conditions=[_text_is_free_of_cpr],
         before=[_store_description],
     ),
-    transition(_T.SKIP_DESCRIPTION, _S.DESCRIBING, _S.CONFIRMING, before=[_forget_description]),
     transition(_T.CONFIRM, _S.CONFIRMING, _S.SUBMITTED),
+    # Nothing to add: send at once from the description step (one tap instead of two).
+    transition(
+        _T.SEND_WITHOUT_DESCRIPTION, _S.DESCRIBING, _S.SUBMITTED, before=[_forget_description]
+    ),
     # Back: one step up the path, forgetting what was decided there.
     transition(_T.BACK, _S.CHECKING_PHONE, _S.CHOOSING_CITIZEN, before=[_forget_citizen]),
     transition(

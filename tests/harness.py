@@ -2,6 +2,7 @@
 
 A ``Person`` writes and presses through the emulator's control API; each step waits until
 the bot has fully handled that update, then returns what the bot sent into the chat.
+``text_of`` reads a message's text, failing the test if the message has none.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from bot.storage.employees import Employee, StaffRow
 from bot.storage.tickets import StoredTicket, TicketEvent
 from state.roles import Role
 from tgemu.client import ChatMessage, EmulatorClient
+
+
+def text_of(message: ChatMessage) -> str:
+    """The message's text; a message without one (a bare document) fails the test."""
+    assert message.text is not None, f"message {message.message_id} has no text"
+    return message.text
 
 
 @dataclass
@@ -45,6 +52,10 @@ class Person:
         """The bot's messages in the chat as they stand."""
         return [m for m in await self.messages() if m.from_bot]
 
+    async def bot_texts(self) -> list[str]:
+        """The texts of the bot's messages in the chat as they stand."""
+        return [text_of(m) for m in await self.bot_messages()]
+
     async def message_by_id(self, message_id: int) -> ChatMessage:
         """One message as it stands now (after any edits)."""
         return next(m for m in await self.messages() if m.message_id == message_id)
@@ -52,6 +63,10 @@ class Person:
     async def last(self) -> ChatMessage:
         """The bot's newest message."""
         return (await self.bot_messages())[-1]
+
+    async def last_text(self) -> str:
+        """The text of the bot's newest message."""
+        return text_of(await self.last())
 
     async def _new_since(self, before: int) -> list[ChatMessage]:
         return [m for m in await self.bot_messages() if m.message_id > before]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.storage.citizens import CitizenRow
 from bot.storage.database import Database
 from bot.storage.employees import StaffRow
 from bot.storage.migrations import (
@@ -150,5 +151,42 @@ async def test_a_ticket_saved_over_a_change_by_a_second_writer_is_refused(
         async with db.read() as tx:
             stored = await tx.tickets.get(created.id)
         assert stored is not None and stored.model.state == TicketStatus.TAKEN
+    finally:
+        await db.close()
+
+
+async def test_the_units_migration_merges_the_spellings_already_stored(tmp_path: Path) -> None:
+    clock = ManualClock()
+    db = Database(tmp_path / "x.sqlite3")
+    await db.open()
+    try:
+        await migrate(db, clock, up_to=5)
+        now = clock.now()
+        async with db.transaction() as tx:
+            for user_id, unit in (
+                ("a1", "Hjemmepleje Nord"),
+                ("a2", "Hjemmepleje Nord"),
+                ("a3", "hjemmepleje nord "),
+                ("b1", "Sygeplejen Syd"),
+            ):
+                await tx.employees.upsert(
+                    StaffRow(user_id, user_id, Role.CAREGIVER, unit), now, "da"
+                )
+            await tx.citizens.upsert(
+                CitizenRow("B-1", "Åse Ørum", "Ågade 2", "HJEMMEPLEJE  NORD", "hoveddør"), now
+            )
+
+        await migrate(db, clock)
+
+        async with db.read() as tx:
+            units = [unit.name for unit in await tx.units.all()]
+            staff_units = {
+                row["unit"]
+                for row in await tx.session.fetchall("SELECT DISTINCT unit FROM employees")
+            }
+            citizen = await tx.citizens.get(1)
+        assert units == ["Hjemmepleje Nord", "Sygeplejen Syd"]
+        assert staff_units == {"Hjemmepleje Nord", "Sygeplejen Syd"}
+        assert citizen is not None and citizen.unit == "Hjemmepleje Nord"
     finally:
         await db.close()

@@ -1,7 +1,8 @@
 """Ticket cards: the text and buttons a planner sees, in the recipient's language.
 
 Cards are rendered when a push is queued (the outbox stores the finished text), and again
-for every copy when the ticket changes, so all copies show the same truth.
+for every copy when the ticket changes, so all copies show the same truth. The lines and
+button labels of the ticket lists live here too: names cut, never the number or the status.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.render.callbacks import TicketAction, ticket_data
-from bot.render.i18n import Html, age, moment, t
+from bot.render.i18n import Html, age, moment, plain, t
+from bot.render.pages import NAME_MAX, cut
+from bot.render.phones import dialable
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
 from bot.storage.employees import Employee
@@ -19,6 +22,15 @@ from bot.storage.tickets import StoredTicket
 from state.routing import SupportParty, party_for
 from state.ticket import TicketStatus, TicketTrigger, allowed_triggers, format_ticket_number
 from state.triage import CHECK_STEPS
+
+LABEL_MAX = 40
+"""A list button's label, at most: about what a phone shows on one full-width button."""
+
+LABEL_NAME_MIN = 8
+"""A citizen's name on a list button keeps at least this much, even beside a long status."""
+
+TAKER_MAX = 12
+"""The taker's first name on a list button, at most."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +43,22 @@ class CardFacts:
 
 
 def support_contact(settings: Settings, party: SupportParty) -> tuple[str, str]:
-    """Return the name and phone number of an outside party from the support directory."""
+    """Return an outside party's name and dialable number ("" if none is set)."""
     if party is SupportParty.BEKEY:
-        return settings.bekey_support_name, settings.bekey_support_phone
-    if party is SupportParty.LOCK_PARTNER:
-        return settings.lock_partner_name, settings.lock_partner_phone
-    return settings.it_helpdesk_name, settings.it_helpdesk_phone
+        name, phone = settings.bekey_support_name, settings.bekey_support_phone
+    elif party is SupportParty.LOCK_PARTNER:
+        name, phone = settings.lock_partner_name, settings.lock_partner_phone
+    else:
+        name, phone = settings.it_helpdesk_name, settings.it_helpdesk_phone
+    return name, dialable(phone)
+
+
+def contact_line(language: str, settings: Settings, party: SupportParty) -> str:
+    """Return whom to call about a ticket and on which number, or that no number is set."""
+    name, phone = support_contact(settings, party)
+    if not phone:
+        return t(language, "ticket.contact_unset", party=name)
+    return t(language, "ticket.contact", party=name, phone=phone)
 
 
 def citizen_line(language: str, citizen: Citizen | None, typed: str | None = None) -> str:
@@ -91,8 +113,6 @@ def ticket_card(
 ) -> tuple[str, dict[str, Any] | None]:
     """Return a ticket's card and its action buttons for one recipient."""
     model = ticket.model
-    party = party_for(model.category)
-    name, phone = support_contact(settings, party)
     reporter = facts.reporter
     lines = []
     if note:
@@ -121,7 +141,7 @@ def ticket_card(
     if ticket.description:
         lines.append(t(language, "ticket.description", text=ticket.description))
     lines.append("")
-    lines.append(t(language, "ticket.contact", party=name, phone=phone or "?"))
+    lines.append(contact_line(language, settings, party_for(model.category)))
     lines.append(
         t(
             language,
@@ -144,7 +164,7 @@ def ticket_buttons(
     if TicketTrigger.CONTACT in allowed:
         row.append(
             _button(
-                t(language, "ticket.contacted", party=party_name),
+                plain(language, "ticket.contacted", party=party_name),
                 ticket_data(ticket.id, TicketAction.CONTACT),
             )
         )
@@ -161,16 +181,44 @@ def _button(text: str, data: str) -> dict[str, str]:
     return {"text": text, "callback_data": data}
 
 
+def _citizen_name(ticket: StoredTicket, citizen: Citizen | None) -> str:
+    return citizen.name if citizen else (ticket.citizen_text or "?")
+
+
 def ticket_summary(
     language: str, ticket: StoredTicket, citizen: Citizen | None, now: datetime
 ) -> str:
-    """Return one line for a list: number, category, citizen, age, status."""
+    """Return one line for a list (HTML): number, category, citizen (cut), age, status."""
     return t(
         language,
         "ticket.summary",
         number=format_ticket_number(ticket.model.number),
         category=t(language, f"category.{ticket.model.category}"),
-        citizen=citizen.name if citizen else (ticket.citizen_text or "?"),
+        citizen=cut(_citizen_name(ticket, citizen), NAME_MAX),
         age=age(language, now - ticket.created_at),
         status=t(language, f"status.short.{ticket.model.state}"),
     )
+
+
+def list_status(language: str, ticket: StoredTicket, taker: Employee | None) -> str:
+    """Return a ticket's status in a few words for a list button ("taget af Per")."""
+    names = taker.name.split() if taker else []
+    first = cut(names[0], TAKER_MAX) if names else "?"
+    return plain(language, f"status.label.{ticket.model.state}", name=first)
+
+
+def ticket_label(
+    language: str, ticket: StoredTicket, citizen: Citizen | None, taker: Employee | None
+) -> str:
+    """Return a list button's label (plain text): icon, number, citizen, status.
+
+    Short enough for a phone to show whole: only the citizen's name is cut to fit.
+    """
+    facts = {
+        "icon": plain(language, f"tickets.icon.{ticket.model.category}"),
+        "number": format_ticket_number(ticket.model.number),
+        "status": list_status(language, ticket, taker),
+    }
+    room = LABEL_MAX - len(plain(language, "tickets.button", citizen="", **facts))
+    name = cut(_citizen_name(ticket, citizen), max(room, LABEL_NAME_MIN))
+    return plain(language, "tickets.button", citizen=name, **facts)

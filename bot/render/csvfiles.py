@@ -1,4 +1,9 @@
-"""Reading staff and citizen CSV files: every row checked, every bad line named, all or nothing.
+"""Reading staff and citizen files: every row checked, every bad line named, all or nothing.
+
+``parse_staff`` and ``parse_citizens`` take a file's bytes (CSV with ``,`` or ``;``, UTF-8 or
+Windows-1252, or ``.xlsx``: see ``bot.render.spreadsheets``) and return the good rows and
+the bad lines; a file that cannot be read at all raises ``spreadsheets.Unreadable``. The
+command line and the chat both call them, so a file means the same wherever it is sent.
 
 A bad line carries a reason code and its values; ``LineError.text(language)`` words it for
 a person in chat, ``str()`` for the operator at the command line (English, plain).
@@ -6,13 +11,13 @@ a person in chat, ``str()`` for the operator at the command line (English, plain
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.render.i18n import plain, t
+from bot.render.spreadsheets import read_table
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from state.cpr import contains_cpr
@@ -23,6 +28,8 @@ STAFF_HEADER = ("user_id", "name", "role", "unit")
 CITIZEN_HEADER = ("ref", "name", "address", "unit", "bekey_door")
 MAX_FIELD = 200
 MAX_REF = 32
+
+_NINE_DIGITS = re.compile(r"\d{9}")
 
 Row = TypeVar("Row")
 
@@ -37,10 +44,7 @@ class LineError:
 
     def text(self, language: str) -> str:
         """The reason in a person's language (HTML-safe); a role is named in that language."""
-        params = {
-            name: t(language, f"role.{value.value}") if isinstance(value, Role) else value
-            for name, value in self.params.items()
-        }
+        params = {name: _in_words(language, value) for name, value in self.params.items()}
         return (
             t(language, "csv.line", line=self.line)
             + " "
@@ -48,7 +52,26 @@ class LineError:
         )
 
     def __str__(self) -> str:
-        return f"line {self.line}: {plain('en', f'csv.{self.code}', **self.params)}"
+        params = {name: _as_code(value) for name, value in self.params.items()}
+        return f"line {self.line}: {plain('en', f'csv.{self.code}', **params)}"
+
+
+def _in_words(language: str, value: object) -> object:
+    """A role (or a tuple of roles) by its name in a language; anything else as it is."""
+    if isinstance(value, Role):
+        return t(language, f"role.{value.value}")
+    if isinstance(value, tuple) and all(isinstance(item, Role) for item in value):
+        return ", ".join(t(language, f"role.{role.value}") for role in value)
+    return value
+
+
+def _as_code(value: object) -> object:
+    """A role (or a tuple of roles) by its code, as the command line takes it."""
+    if isinstance(value, Role):
+        return value.value
+    if isinstance(value, tuple) and all(isinstance(item, Role) for item in value):
+        return ", ".join(role.value for role in value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -64,38 +87,26 @@ Problem = tuple[str, dict[str, object]]
 
 
 def _read(
-    text: str,
+    data: bytes,
+    name: str,
     header: tuple[str, ...],
     build: Callable[[dict[str, str]], Row | Problem],
     key: Callable[[Row], str],
 ) -> Parsed[Row]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    table = read_table(data, header, name)
     rows: list[Row] = []
     lines: list[int] = []
-    errors: list[LineError] = []
-    try:
-        first = next(reader, None)
-    except csv.Error:
-        first = None
-    if first is None or tuple(c.strip().lower() for c in first) != header:
-        return Parsed([], [LineError(1, "header", {"header": ",".join(header)})])
+    errors = [LineError(line, "unreadable") for line in table.broken]
     seen: dict[str, int] = {}
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            errors.append(LineError(reader.line_num, "unreadable"))
-            continue
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        problem = _check_fields(record, header)
+    for record in table.lines:
+        line = record.number
+        problem = _check_fields(record.cells, header)
         if problem is not None:
             errors.append(LineError(line, *problem))
             continue
-        built = build({name: cell.strip() for name, cell in zip(header, record, strict=True)})
+        built = build(
+            {column: cell.strip() for column, cell in zip(header, record.cells, strict=True)}
+        )
         if isinstance(built, tuple):
             errors.append(LineError(line, *built))
             continue
@@ -105,14 +116,23 @@ def _read(
         seen[key(built)] = line
         rows.append(built)
         lines.append(line)
+    errors.sort(key=lambda error: error.line)
     return Parsed(rows, errors, lines)
 
 
-def _check_fields(record: list[str], header: tuple[str, ...]) -> Problem | None:
+def _looks_like_cpr(value: str) -> bool:
+    """The CPR guard, and a CPR number typed into a spreadsheet as a number: 0101901234 is
+    kept as 101901234, its leading zero lost, and must be refused all the same."""
+    return contains_cpr(value) or (
+        _NINE_DIGITS.fullmatch(value) is not None and contains_cpr("0" + value)
+    )
+
+
+def _check_fields(record: tuple[str, ...], header: tuple[str, ...]) -> Problem | None:
     if len(record) != len(header):
         return "field_count", {"expected": len(header), "found": len(record)}
     values = [cell.strip() for cell in record]
-    if any(contains_cpr(value) for value in values):
+    if any(_looks_like_cpr(value) for value in values):
         return "cpr", {}
     empty = [name for name, value in zip(header, values, strict=True) if not value]
     if empty:
@@ -128,7 +148,7 @@ def _staff(fields: dict[str, str]) -> StaffRow | Problem:
         return "user_id", {"value": fields["user_id"]}
     role = parse_role(fields["role"])
     if role is None:
-        return "role", {"value": fields["role"], "roles": ", ".join(r.value for r in Role)}
+        return "role", {"value": fields["role"], "roles": tuple(Role)}
     if not valid_name(fields["name"]):
         return "name", {}
     return StaffRow(fields["user_id"], fields["name"], role, fields["unit"])
@@ -140,11 +160,14 @@ def _citizen(fields: dict[str, str]) -> CitizenRow | Problem:
     return CitizenRow(**fields)
 
 
-def parse_staff(text: str) -> Parsed[StaffRow]:
-    """Parse a staff file (header user_id,name,role,unit)."""
-    return _read(text, STAFF_HEADER, _staff, lambda row: row.user_id.lower())
+def parse_staff(data: bytes, name: str = "") -> Parsed[StaffRow]:
+    """Parse a staff file (header user_id,name,role,unit); raises ``Unreadable``.
+
+    ``name``, the file's name if known, only sharpens why a file cannot be read.
+    """
+    return _read(data, name, STAFF_HEADER, _staff, lambda row: row.user_id.lower())
 
 
-def parse_citizens(text: str) -> Parsed[CitizenRow]:
-    """Parse a citizen file (header ref,name,address,unit,bekey_door)."""
-    return _read(text, CITIZEN_HEADER, _citizen, lambda row: row.ref.lower())
+def parse_citizens(data: bytes, name: str = "") -> Parsed[CitizenRow]:
+    """Parse a citizen file (header ref,name,address,unit,bekey_door); raises ``Unreadable``."""
+    return _read(data, name, CITIZEN_HEADER, _citizen, lambda row: row.ref.lower())

@@ -5,16 +5,9 @@ from __future__ import annotations
 import html
 
 from bot.render.i18n import Html, t
+from bot.render.phones import dialable
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
-
-
-def dialable(phone: str) -> str:
-    """Return a Danish number in the +45 form that phones offer to dial."""
-    digits = phone.replace(" ", "")
-    if digits.startswith("+") or not digits.isdigit() or len(digits) != 8:
-        return phone
-    return f"+45 {phone}"
 
 
 def named_citizen(citizen: Citizen | None, typed: str | None) -> str | None:

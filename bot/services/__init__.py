@@ -8,6 +8,7 @@
 - ``tickets``: acting on tickets, and the lists
 - ``emergency``: the emergency card's ticket and its citizen
 - ``escalation``: untaken tickets sent on
+- ``units``: the units the bot knows, each under one spelling
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -24,6 +25,7 @@ from bot.services.escalation import EscalationService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
+from bot.services.units import UnitService
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
@@ -43,6 +45,7 @@ class Services:
     tickets: TicketService
     emergency: EmergencyService
     escalation: EscalationService
+    units: UnitService
     bot_username: str = field(default="")
 
     @classmethod
@@ -62,6 +65,7 @@ class Services:
             tickets=TicketService(*parts),
             emergency=EmergencyService(*parts),
             escalation=EscalationService(*parts),
+            units=UnitService(*parts),
         )
 
     async def open(self) -> None:

@@ -1,16 +1,19 @@
 """Emergencies: the card at one tap, recorded as a ticket, its citizen named, pinned at joining.
 
-A second tap within ``EMERGENCY_REUSE`` shows the same emergency instead of a new one.
+A second tap within ``EMERGENCY_REUSE`` shows the same emergency instead of a new one, with
+"another citizen" one tap away. Typed text names the citizen only when it matches one of
+the unit's Bekey citizens, or when the caregiver confirms it as free text with one tap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.render.emergency import emergency_card
 from bot.services.base import Service
-from bot.services.ticket_pushes import open_ticket, refresh_copies
+from bot.services.ticket_pushes import open_ticket, refresh_copies, topic
+from bot.settings import Settings
 from bot.storage.citizens import Citizen
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
@@ -31,21 +34,37 @@ MAX_TYPED_CITIZEN = 120
 
 @dataclass(frozen=True)
 class EmergencyView:
-    """An emergency as the card shows it: the ticket, its citizen, the citizens to offer."""
+    """An emergency as the card shows it.
+
+    ``choices`` are the citizens offered as buttons (``matches`` how many fit in all),
+    ``told`` the names of the staff who got the push, ``repeated`` whether a second tap
+    brought up the open emergency again (instead of making it).
+    """
 
     ticket: StoredTicket
     citizen: Citizen | None
     choices: list[Citizen]
+    matches: int
+    told: list[str]
+    repeated: bool
+
+    @property
+    def named(self) -> bool:
+        """Whether the emergency's citizen is known (listed or confirmed free text)."""
+        return self.citizen is not None or bool(self.ticket.citizen_text)
 
 
 class EmergencyService(Service):
     """Records emergencies and fills in their citizen."""
 
-    async def press(self, employee: Employee) -> EmergencyView:
-        """Record an emergency (or return the one just recorded), with citizens to offer."""
+    async def press(self, employee: Employee, *, another: bool = False) -> EmergencyView:
+        """Record an emergency (or return the open one just recorded, unless ``another``)."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            ticket = await tx.tickets.recent_emergency(employee.user_id, now - EMERGENCY_REUSE)
+            ticket = None
+            if not another:
+                ticket = await tx.tickets.recent_emergency(employee.user_id, now - EMERGENCY_REUSE)
+            repeated = ticket is not None
             if ticket is None:
                 new = NewTicket(
                     reporter=employee.user_id,
@@ -56,24 +75,49 @@ class EmergencyService(Service):
                     description=None,
                 )
                 ticket, _ = await open_ticket(tx, self.settings, new, now)
-            return await self._view(tx, employee, ticket)
+            return await self._view(tx, employee, ticket, repeated=repeated)
 
-    async def _view(self, tx: Tx, employee: Employee, ticket: StoredTicket) -> EmergencyView:
+    async def _view(
+        self, tx: Tx, employee: Employee, ticket: StoredTicket, *, repeated: bool = False
+    ) -> EmergencyView:
         citizen = await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
-        choices: list[Citizen] = []
+        found: list[Citizen] = []
         if citizen is None and not ticket.citizen_text:
-            choices = (await tx.citizens.with_bekey(employee.unit))[:CITIZEN_CHOICES]
-        return EmergencyView(ticket, citizen, choices)
+            found = await tx.citizens.with_bekey(employee.unit, ticket.citizen_search or "")
+        told = []
+        for push in await tx.outbox.sends_for_topic(topic(ticket.id)):
+            holder = await tx.employees.by_telegram_id(push.chat_id)
+            if holder is not None and holder.name not in told:
+                told.append(holder.name)
+        choices = found[:CITIZEN_CHOICES]
+        return EmergencyView(ticket, citizen, choices, len(found), told, repeated)
+
+    async def search(self, employee: Employee, ticket_id: int, typed: str) -> EmergencyView | None:
+        """Keep what the caregiver typed for the citizen, and find the citizens it fits."""
+        return await self._change(
+            employee, ticket_id, search=" ".join(typed.split())[:MAX_TYPED_CITIZEN]
+        )
 
     async def name_citizen(
+        self, employee: Employee, ticket_id: int, citizen_id: int
+    ) -> EmergencyView | None:
+        """Name one of the unit's Bekey citizens on the employee's own open emergency."""
+        return await self._change(employee, ticket_id, citizen_id=citizen_id)
+
+    async def use_typed(self, employee: Employee, ticket_id: int) -> EmergencyView | None:
+        """Confirm what the caregiver typed as the citizen (free text, not in the register)."""
+        return await self._change(employee, ticket_id, confirm_typed=True)
+
+    async def _change(
         self,
         employee: Employee,
         ticket_id: int,
         *,
         citizen_id: int | None = None,
-        typed: str | None = None,
+        search: str | None = None,
+        confirm_typed: bool = False,
     ) -> EmergencyView | None:
-        """Fill in the citizen of the employee's own open emergency; None if that cannot be."""
+        """One change to the employee's own open emergency; None if it cannot be made."""
         now = self.clock.now()
         try:
             async with self.db.transaction() as tx:
@@ -85,6 +129,7 @@ class EmergencyService(Service):
                     or ticket.model.state not in OPEN_STATES
                 ):
                     return None
+                detail = "citizen"
                 if citizen_id is not None:
                     citizen = await tx.citizens.get(citizen_id)
                     if (
@@ -93,15 +138,24 @@ class EmergencyService(Service):
                         or citizen.bekey_status is not CitizenStatus.ACTIVE
                     ):
                         return None
-                ticket.citizen_id = citizen_id
-                ticket.citizen_text = typed[:MAX_TYPED_CITIZEN] if typed else None
+                    ticket.citizen_id, ticket.citizen_text = citizen_id, None
+                    ticket.citizen_search = None
+                elif confirm_typed:
+                    if not ticket.citizen_search:
+                        return None
+                    ticket.citizen_id, ticket.citizen_text = None, ticket.citizen_search
+                    ticket.citizen_search = None
+                else:
+                    ticket.citizen_search = search or None
+                    detail = "citizen_search"
                 ticket.model.version += 1
                 await tx.tickets.save(ticket, ticket.model.version - 1, now)
                 state = ticket.model.state
                 await tx.tickets.record_event(
-                    ticket.id, now, employee.user_id, state, state, "citizen"
+                    ticket.id, now, employee.user_id, state, state, detail
                 )
-                await refresh_copies(tx, self.settings, ticket, now)
+                if detail == "citizen":
+                    await refresh_copies(tx, self.settings, ticket, now)
                 return await self._view(tx, employee, ticket)
         except StaleVersion:
             return None
@@ -116,9 +170,17 @@ class EmergencyService(Service):
         return ticket
 
     async def pin_card(self, employee: Employee, chat_id: int) -> None:
-        """Queue the card to be sent and pinned, so it is there when the network is not."""
-        text = emergency_card(employee.language, self.settings, employee.user_id)
+        """Queue the card to be sent and pinned, so it is there when the network is not.
+
+        A card pinned before (say, in another language) is unpinned once the new one is.
+        """
         async with self.db.transaction() as tx:
-            await tx.outbox.enqueue(
-                self.clock.now(), chat_id, text, pin=True, topic=f"card:{employee.user_id}"
-            )
+            await queue_pinned_card(tx, self.settings, employee, chat_id, self.clock.now())
+
+
+async def queue_pinned_card(
+    tx: Tx, settings: Settings, employee: Employee, chat_id: int, now: datetime
+) -> None:
+    """Queue the emergency card in the employee's language, to be pinned (the old one unpinned)."""
+    text = emergency_card(employee.language, settings, employee.user_id)
+    await tx.outbox.enqueue(now, chat_id, text, pin=True, topic=f"card:{employee.user_id}")

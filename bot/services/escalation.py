@@ -38,17 +38,18 @@ class EscalationService(Service):
             )
             if due <= ticket.escalation_level:
                 return 0
-            ticket.escalation_level = due
-            ticket.model.version += 1
-            await tx.tickets.save(ticket, ticket.model.version - 1, now)
-            recipients = await tx.employees.in_unit(ticket.unit, roles_for_escalation(due))
-            await push_cards(
-                tx, self.settings, ticket, recipients, now, note_key=f"ticket.escalated_{due}"
-            )
-            state = ticket.model.state
-            await tx.tickets.record_event(
-                ticket.id, now, "system", state, state, f"escalated:{due}"
-            )
             number = format_ticket_number(ticket.model.number)
-            await tx.audit.record(now, "system", "ticket_escalated", number, str(due))
+            # Every level that fell due is sent, in order: after downtime the planners and
+            # key persons are reminded before the leader hears of it.
+            for level in range(ticket.escalation_level + 1, due + 1):
+                ticket.escalation_level = level
+                ticket.model.version += 1
+                await tx.tickets.save(ticket, ticket.model.version - 1, now)
+                recipients = await tx.employees.in_unit(ticket.unit, roles_for_escalation(level))
+                note = f"ticket.escalated_{level}"
+                await push_cards(tx, self.settings, ticket, recipients, now, note_key=note)
+                state = ticket.model.state
+                detail = f"escalated:{level}"
+                await tx.tickets.record_event(ticket.id, now, "system", state, state, detail)
+                await tx.audit.record(now, "system", "ticket_escalated", number, str(level))
             return 1

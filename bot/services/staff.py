@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.render.csvfiles import LineError
 from bot.services.base import Service
+from bot.services.emergency import queue_pinned_card
 from bot.storage.database import Tx
 from bot.storage.employees import Employee, StaffRow
 from state.invites import Redemption, hash_token, invite_link, new_token
 from state.roles import Role, may_invite
+from state.units import unit_key
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ class StaffService(Service):
         async with self.db.read() as tx:
             return await tx.employees.get(user_id)
 
+    async def has_planner(self, unit: str) -> bool:
+        """Whether an active planner of the unit uses the bot."""
+        async with self.db.read() as tx:
+            return bool(await tx.employees.in_unit(unit, frozenset({Role.PLANNER})))
+
     async def invite(
         self,
         staff: StaffRow,
@@ -78,8 +85,10 @@ class StaffService(Service):
         try:
             async with self.db.transaction() as tx:
                 for staff in rows:
-                    if inviter is not None and await _rights_problem(tx, inviter, staff):
-                        raise InviteRefused(staff.user_id)  # rolls the whole batch back
+                    if inviter is not None:
+                        if await _rights_problem(tx, inviter, staff):
+                            raise InviteRefused(staff.user_id)  # rolls the whole batch back
+                        staff = replace(staff, unit=inviter.unit)  # the unit's one spelling
                     out.append(await self._invite(tx, staff, actor, bot_username, now))
         except InviteRefused as refusal:
             async with self.db.transaction() as tx:
@@ -159,13 +168,15 @@ class StaffService(Service):
         return RedeemOutcome(Redemption.BOUND, bound, previous)
 
     async def set_language(self, employee: Employee, language: str) -> Employee:
-        """Store an employee's chosen language (audited); return the employee as now stored."""
+        """Store an employee's chosen language (audited), and pin the card anew in it."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
             await tx.employees.set_language(employee.user_id, language, now)
             await tx.audit.record(now, employee.user_id, "language", language)
             changed = await tx.employees.get(employee.user_id)
-        assert changed is not None
+            assert changed is not None
+            if language != employee.language and changed.telegram_id is not None:
+                await queue_pinned_card(tx, self.settings, changed, changed.telegram_id, now)
         return changed
 
     async def menu_drawn(self, employee: Employee) -> None:
@@ -187,14 +198,14 @@ class StaffService(Service):
 
 async def _rights_problem(tx: Tx, inviter: Employee, staff: StaffRow) -> RightsProblem | None:
     """Why the inviter may not invite this row (None: they may); the one invite-rights check."""
-    if staff.unit != inviter.unit:
+    if unit_key(staff.unit) != unit_key(inviter.unit):
         return RightsProblem(unit=staff.unit)
     existing = await tx.employees.get(staff.user_id)
     if may_invite(
         inviter.role,
         inviter.unit,
         staff.role,
-        staff.unit,
+        inviter.unit,
         existing.role if existing else None,
         existing.unit if existing else None,
     ):

@@ -1,5 +1,8 @@
 """Acting on tickets: take, contact, resolve, withdraw; a copy on request; the open lists.
 
+The lists come a page at a time (``TicketPage``); a page asked for that no longer exists
+(the list shrank since the button was drawn) comes back as the nearest one that does.
+
 Every press is authorised anew (role from the one table, unit, active, the ticket's state)
 and is one transaction: the machine steps the model, the row and its event are written,
 the audit line appended, every copy of the card and the reporter's notice queued.
@@ -13,6 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot.render.cards import support_contact
+from bot.render.pages import PAGE_SIZE, nearest_page, page_count, page_slice
 from bot.services.base import Service
 from bot.services.ticket_pushes import may_see, push_cards, refresh_copies, tell_reporter
 from bot.storage.citizens import Citizen
@@ -23,6 +27,7 @@ from bot.storage.tickets import StoredTicket
 from state.roles import Permission, may
 from state.routing import party_for
 from state.ticket import TicketTrigger, fire, format_ticket_number
+from state.triage import TriageCategory
 
 _NEEDS: Final[Mapping[TicketTrigger, Permission]] = {
     TicketTrigger.TAKE: Permission.TAKE_TICKET,
@@ -52,10 +57,26 @@ class ActResult:
 
 @dataclass(frozen=True)
 class ListedTicket:
-    """A ticket in a list, with its citizen."""
+    """A ticket in a list, with its citizen and whoever took it."""
 
     ticket: StoredTicket
     citizen: Citizen | None
+    taker: Employee | None = None
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of a list of open tickets, and where it stands in the whole list."""
+
+    tickets: list[ListedTicket]
+    number: int
+    """This page, from 1: the one asked for, or the nearest that still exists."""
+    pages: int
+    """How many pages the list has now (an empty list has one)."""
+    total: int
+    """How many tickets the whole list has now."""
+    emergencies: int = 0
+    """How many of them are emergencies (they come first in a unit's list)."""
 
 
 def may_act(employee: Employee, ticket: StoredTicket, trigger: TicketTrigger) -> bool:
@@ -128,15 +149,19 @@ class TicketService(Service):
             await push_cards(tx, self.settings, ticket, [employee], self.clock.now())
         return ticket
 
-    async def open_for_unit(self, unit: str) -> list[ListedTicket]:
-        """Return a unit's open tickets, oldest first."""
+    async def open_for_unit(self, unit: str, page: int = 1, size: int = PAGE_SIZE) -> TicketPage:
+        """Return a page of a unit's open tickets: emergencies first, each group oldest first."""
         async with self.db.read() as tx:
-            return await _with_citizens(tx, await tx.tickets.open_in_unit(unit))
+            tickets = await tx.tickets.open_in_unit(unit)  # oldest first; the sort keeps that
+            tickets.sort(key=lambda ticket: ticket.model.category is not TriageCategory.EMERGENCY)
+            return await _page(tx, tickets, page, size)
 
-    async def open_reported_by(self, user_id: str) -> list[ListedTicket]:
-        """Return an employee's own open tickets, oldest first."""
+    async def open_reported_by(
+        self, user_id: str, page: int = 1, size: int = PAGE_SIZE
+    ) -> TicketPage:
+        """Return a page of an employee's own open tickets, oldest first."""
         async with self.db.read() as tx:
-            return await _with_citizens(tx, await tx.tickets.open_reported_by(user_id))
+            return await _page(tx, await tx.tickets.open_reported_by(user_id), page, size)
 
 
 async def _taker(tx: Tx, ticket: StoredTicket | None) -> Employee | None:
@@ -145,10 +170,16 @@ async def _taker(tx: Tx, ticket: StoredTicket | None) -> Employee | None:
     return await tx.employees.get(ticket.model.taken_by)
 
 
-async def _with_citizens(tx: Tx, tickets: list[StoredTicket]) -> list[ListedTicket]:
-    return [
+async def _page(tx: Tx, tickets: list[StoredTicket], asked: int, size: int) -> TicketPage:
+    """Cut one page out of a whole list, and load the citizens and takers of that page only."""
+    number = nearest_page(asked, len(tickets), size)
+    listed = [
         ListedTicket(
-            ticket, await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
+            ticket,
+            await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None,
+            await _taker(tx, ticket),
         )
-        for ticket in tickets
+        for ticket in tickets[page_slice(number, size)]
     ]
+    emergencies = sum(ticket.model.category is TriageCategory.EMERGENCY for ticket in tickets)
+    return TicketPage(listed, number, page_count(len(tickets), size), len(tickets), emergencies)

@@ -123,10 +123,16 @@ class TriageService(Service):
             tx, employee, kwargs.get("citizen_id")
         ):
             return Step(StepOutcome.REFUSED, stored)
+        if trigger is TriageTrigger.NAME_CITIZEN:  # what the caregiver typed, as typed
+            kwargs = {"text": stored.search or ""}
         before = stored.model.version
         if not fire(stored.model, trigger, **kwargs):
             return Step(StepOutcome.REFUSED, stored)
-        if trigger in {TriageTrigger.CHOOSE_CITIZEN, TriageTrigger.BACK}:
+        if trigger in {
+            TriageTrigger.CHOOSE_CITIZEN,
+            TriageTrigger.NAME_CITIZEN,
+            TriageTrigger.BACK,
+        }:
             stored.search = None
         ticket: StoredTicket | None = None
         recipients = 0
@@ -167,6 +173,7 @@ class TriageService(Service):
             answers=dict(model.answers),
             description=model.description,
             triage_id=model.id,
+            citizen_text=model.citizen_text,
         )
         return await open_ticket(tx, self.settings, new, self.clock.now())
 
@@ -212,11 +219,13 @@ class TriageService(Service):
         owner = await tx.employees.get(stored.model.user_id)
         language = owner.language if owner else self.settings.default_language
         minutes = int(self.settings.triage_idle.total_seconds() // 60)
-        await tx.outbox.enqueue(
-            now,
-            stored.chat_id,
-            t(language, "triage.expired", minutes=minutes),
-            topic=f"triage:{stored.id}",
-        )
+        text = t(language, "triage.expired", minutes=minutes)
+        topic = f"triage:{stored.id}"
+        if stored.message_id is not None:  # the step's buttons go; the message says why
+            await tx.outbox.enqueue_edit_of_message(
+                now, stored.chat_id, stored.message_id, text, topic=topic
+            )
+        else:
+            await tx.outbox.enqueue(now, stored.chat_id, text, topic=topic)
         await tx.audit.record(now, "system", "triage_ended", str(stored.id), "expired")
         return 1

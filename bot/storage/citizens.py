@@ -9,6 +9,12 @@ from datetime import datetime
 from bot.clock import to_db
 from bot.storage.session import Session
 from state.citizens import CitizenStatus
+from state.text import fold
+
+
+def _escape_like(text: str) -> str:
+    """Make LIKE's wildcards in typed text match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,15 @@ class Citizens:
         return Citizen.from_row(row) if row else None
 
     async def with_bekey(self, unit: str, query: str = "") -> list[Citizen]:
-        """Return a unit's active Bekey citizens whose name, address or ref contains the query."""
-        like = f"%{query.strip().lower()}%"
+        """Return a unit's active Bekey citizens whose name, address or ref contains the query.
+
+        Both sides are folded (``state.text.fold``): ``aase`` and ``Åse`` find Åse Ørum.
+        """
+        like = "%" + _escape_like(fold(query)) + "%"
         rows = await self.s.fetchall(
             "SELECT * FROM citizens WHERE unit = ? AND bekey_status = ?"
-            " AND (lower(name) LIKE ? OR lower(address) LIKE ? OR lower(ref) LIKE ?)"
+            " AND (fold(name) LIKE ? ESCAPE '\\' OR fold(address) LIKE ? ESCAPE '\\'"
+            " OR fold(ref) LIKE ? ESCAPE '\\')"
             " ORDER BY name, address",
             (unit, CitizenStatus.ACTIVE.value, like, like, like),
         )

@@ -25,7 +25,14 @@ from bot.storage.outbox import Outbox
 from bot.storage.session import Session
 from bot.storage.tickets import Tickets
 from bot.storage.triages import Triages
+from bot.storage.units import Units
 from bot.storage.updates import ProcessedUpdates
+from state.text import fold
+
+
+def _fold(value: object) -> str | None:
+    """SQL ``fold(x)``: text folded as a search compares it (NULL stays NULL)."""
+    return None if value is None else fold(str(value))
 
 
 class Tx:
@@ -40,6 +47,7 @@ class Tx:
         self.outbox = Outbox(session)
         self.tickets = Tickets(session)
         self.triages = Triages(session)
+        self.units = Units(session)
         self.updates = ProcessedUpdates(session)
 
 
@@ -64,6 +72,7 @@ class Database:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=FULL")
             await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.create_function("fold", 1, _fold, deterministic=True)
         except BaseException:
             await conn.close()  # else its worker thread keeps the process alive
             raise

@@ -5,19 +5,54 @@ A migration never changes once it has shipped: add a new one instead.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock, to_db
 from bot.storage.database import Database
+from bot.storage.session import Session
+from state.units import tidy_unit_name, unit_key
+
+Step = Callable[[Session, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema."""
+    """One step of the schema: its SQL, then (for data that SQL cannot fold) a Python step."""
 
     number: int
     description: str
     sql: str
+    step: Step | None = None
+
+
+async def _merge_unit_spellings(s: Session, now: datetime) -> None:
+    """Make a unit of every unit name in use; spellings of one name become the most used one."""
+    rows = await s.fetchall(
+        "SELECT unit, SUM(weight) AS n FROM ("
+        " SELECT unit, 1000 AS weight FROM employees"
+        " UNION ALL SELECT unit, 1 AS weight FROM citizens"
+        " UNION ALL SELECT unit, 1 AS weight FROM tickets"
+        ") GROUP BY unit ORDER BY n DESC, unit"
+    )
+    chosen: dict[str, str] = {}
+    for row in rows:
+        spelling = str(row["unit"])
+        chosen.setdefault(unit_key(spelling), tidy_unit_name(spelling))
+    for key, name in chosen.items():
+        await s.execute(
+            "INSERT INTO units (name, key, created_at) VALUES (?, ?, ?)", (name, key, to_db(now))
+        )
+    for row in rows:
+        spelling = str(row["unit"])
+        name = chosen[unit_key(spelling)]
+        if spelling != name:
+            for table in ("employees", "citizens", "tickets"):
+                await s.execute(
+                    f"UPDATE {table} SET unit = ? WHERE unit = ?",  # noqa: S608 - fixed names
+                    (name, spelling),
+                )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -172,6 +207,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         "outbox indexed by chat, so a held-back chat's later pushes wait behind it",
         "CREATE INDEX outbox_chat ON outbox (chat_id, status, id)",
     ),
+    Migration(
+        5,
+        "what a caregiver typed for a citizen not (yet) in the list, on emergencies and triages",
+        """
+        ALTER TABLE tickets ADD COLUMN citizen_search TEXT;
+        ALTER TABLE triages ADD COLUMN citizen_text TEXT
+        """,
+    ),
+    Migration(
+        6,
+        "units the bot knows; spellings of one unit name (case, spaces) merged into one",
+        """
+        CREATE TABLE units (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            key         TEXT NOT NULL UNIQUE,
+            created_at  TEXT NOT NULL
+        )
+        """,
+        _merge_unit_spellings,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number
@@ -194,10 +250,13 @@ async def current_version(db: Database) -> int:
     return int(row["n"]) if row else 0
 
 
-async def migrate(db: Database, clock: Clock | None = None) -> list[Migration]:
+async def migrate(
+    db: Database, clock: Clock | None = None, *, up_to: int = SCHEMA_VERSION
+) -> list[Migration]:
     """Apply every migration not yet applied, each in its own transaction; return those applied.
 
     A database at a version this code does not know raises SchemaTooNew, and is not touched.
+    ``up_to`` stops at an earlier version (to test a migration on the data before it).
     """
     clock = clock or Clock()
     done = await current_version(db)
@@ -208,11 +267,13 @@ async def migrate(db: Database, clock: Clock | None = None) -> list[Migration]:
         )
     applied: list[Migration] = []
     for migration in MIGRATIONS:
-        if migration.number <= done:
+        if migration.number <= done or migration.number > up_to:
             continue
         async with db.transaction() as tx:
             for statement in _statements(migration.sql):
                 await tx.session.execute(statement)
+            if migration.step is not None:
+                await migration.step(tx.session, clock.now())
             await tx.session.execute(
                 "INSERT INTO schema_migrations (number, description, applied_at) VALUES (?, ?, ?)",
                 (migration.number, migration.description, to_db(clock.now())),

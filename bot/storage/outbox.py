@@ -143,6 +143,29 @@ class Outbox:
             ),
         )
 
+    async def enqueue_edit_of_message(
+        self, now: datetime, chat_id: int, message_id: int, text: str, *, topic: str | None = None
+    ) -> None:
+        """Queue an edit of a message the bot sent directly (not through the outbox)."""
+        await self.s.insert(
+            "INSERT INTO outbox (op, chat_id, text, message_id, topic, not_before, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (PushOp.EDIT.value, chat_id, text, message_id, topic, to_db(now), to_db(now)),
+        )
+
+    async def earlier_pins(self, push: Push) -> list[Push]:
+        """Return the delivered, still pinned pushes of the same chat and topic before this one."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM outbox WHERE chat_id = ? AND topic = ? AND pin = 1 AND status = ?"
+            " AND id < ? AND message_id IS NOT NULL ORDER BY id",
+            (push.chat_id, push.topic, PushStatus.SENT.value, push.id),
+        )
+        return [Push.from_row(r) for r in rows]
+
+    async def mark_unpinned(self, push_id: int) -> None:
+        """Record that a pinned push's message is pinned no longer."""
+        await self.s.execute("UPDATE outbox SET pin = 0 WHERE id = ?", (push_id,))
+
     async def sends_for_topic(self, topic: str) -> list[Push]:
         """Return the (unsuperseded) message pushes of a topic, oldest first."""
         rows = await self.s.fetchall(

@@ -28,6 +28,7 @@ class StoredTicket:
     escalation_level: int
     created_at: datetime
     updated_at: datetime
+    citizen_search: str | None = None  # typed for the citizen, not yet confirmed
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> StoredTicket:
@@ -52,6 +53,7 @@ class StoredTicket:
             escalation_level=row["escalation_level"],
             created_at=from_db(row["created_at"]),
             updated_at=from_db(row["updated_at"]),
+            citizen_search=row["citizen_search"],
         )
 
     @property
@@ -134,8 +136,8 @@ class Tickets:
         model = stored.model
         changed = await self.s.change(
             "UPDATE tickets SET state = ?, taken_by = ?, contacted = ?, version = ?,"
-            " citizen_id = ?, citizen_text = ?, escalation_level = ?, updated_at = ?"
-            " WHERE id = ? AND version = ?",
+            " citizen_id = ?, citizen_text = ?, citizen_search = ?, escalation_level = ?,"
+            " updated_at = ? WHERE id = ? AND version = ?",
             (
                 model.state,
                 model.taken_by,
@@ -143,6 +145,7 @@ class Tickets:
                 model.version,
                 stored.citizen_id,
                 stored.citizen_text,
+                stored.citizen_search,
                 stored.escalation_level,
                 to_db(now),
                 model.id,

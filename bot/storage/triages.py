@@ -33,6 +33,7 @@ class StoredTriage:
             user_id=row["user_id"],
             state=row["state"],
             citizen_id=row["citizen_id"],
+            citizen_text=row["citizen_text"],
             category=TriageCategory(row["category"]) if row["category"] else None,
             answers=json.loads(row["answers"]),
             description=row["description"],
@@ -84,12 +85,14 @@ class Triages:
         model = stored.model
         ended = to_db(now) if model.state in FINAL_STATES else None
         changed = await self.s.change(
-            "UPDATE triages SET state = ?, citizen_id = ?, category = ?, answers = ?,"
+            "UPDATE triages SET state = ?, citizen_id = ?, citizen_text = ?, category = ?,"
+            " answers = ?,"
             " description = ?, version = ?, search = ?, ticket_id = ?, updated_at = ?,"
             " ended_at = ? WHERE id = ? AND version = ? AND ended_at IS NULL",
             (
                 model.state,
                 model.citizen_id,
+                model.citizen_text,
                 model.category.value if model.category else None,
                 json.dumps(model.answers),
                 model.description,

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from bot.render.i18n import t
-from tests.e2e.conftest import begin_report
-from tests.harness import Harness, Person
+from tests.e2e.conftest import SEND_NOW, begin_report
+from tests.harness import Harness, Person, text_of
 
 FAKE_CPR = "010190-1234"  # test data, not a real person
 
@@ -19,7 +19,7 @@ def database_text(path: str) -> str:
     conn = sqlite3.connect(path)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        values = []
+        values: list[str] = []
         for table in tables:
             for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608
                 values.extend(str(v) for v in row)
@@ -43,13 +43,12 @@ async def test_a_cpr_number_in_a_description_is_refused_and_leaves_no_trace(
     assert [r.text for r in replies] == [t("da", "cpr.refused")]
     digits = typed.replace("-", "").replace(" ", "")[-10:]
     chat = await anna.messages()
-    assert all(typed not in m.text for m in chat), "the message is deleted from the chat"
+    assert all(typed not in text_of(m) for m in chat), "the message is deleted from the chat"
     stored = await bot.services.triage.active(await bot.employee_record("ab1234"))
     assert stored is not None and stored.model.state == "describing"
     assert stored.model.description is None
-    await anna.press("Spring over")
-    await anna.press("📨 Send til planlægger")
-    assert typed not in (await unit["per"].last()).text
+    await anna.press(SEND_NOW)
+    assert typed not in await unit["per"].last_text()
     text = database_text(str(bot.services.settings.database_path))
     assert typed not in text
     assert digits not in text.replace("-", "").replace(" ", "")

@@ -6,7 +6,7 @@ import pytest
 
 from bot.render.i18n import t
 from state.roles import Role
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 ALLOWED = [
     (Role.LEADER, "planner", Role.PLANNER),
@@ -35,7 +35,7 @@ async def test_an_inviter_may_invite_the_roles_the_procedure_allows(
 
     replies = await inviter.say(f"/inviter ny01 {role_text} Nina Nielsen")
 
-    assert "https://t.me/bekey_test_bot?start=" in replies[0].text
+    assert "https://t.me/bekey_test_bot?start=" in text_of(replies[0])
     employee = await bot.employee_record("ny01")
     assert (employee.role, employee.unit, employee.telegram_id) == (
         granted,
@@ -52,8 +52,8 @@ async def test_an_inviter_may_not_give_roles_above_their_own(
 
     replies = await inviter.say(f"/inviter ny01 {role_text} Nina Nielsen")
 
-    assert "ny01" in replies[0].text
-    assert "https://t.me" not in replies[0].text
+    assert "ny01" in text_of(replies[0])
+    assert "https://t.me" not in text_of(replies[0])
     assert await bot.services.staff.get("ny01") is None
     refused = [e for e in await bot.audit("invite") if e.outcome == "refused"]
     assert [(e.actor, e.target) for e in refused] == [("inv01", "ny01")]
@@ -80,12 +80,12 @@ async def test_a_key_person_cannot_take_over_a_planner_by_reinviting_them(bot: H
 async def test_an_invite_made_in_chat_lets_the_new_colleague_in(bot: Harness) -> None:
     key_person = await bot.employee("kp01", Role.KEY_PERSON)
     replies = await key_person.say("/inviter sub07 afløser Sofie Holm")
-    link = next(w for w in replies[0].text.split() if w.startswith("https://t.me/"))
+    link = next(w for w in text_of(replies[0]).split() if w.startswith("https://t.me/"))
     sofie = bot.person("Sofie")
 
     welcome = await sofie.say(f"/start {link.split('start=')[1]}")
 
-    assert "Velkommen, Sofie Holm" in welcome[0].text
+    assert "Velkommen, Sofie Holm" in text_of(welcome[0])
     assert (await bot.employee_record("sub07")).unit == "Hjemmepleje Nord"
 
 
@@ -94,7 +94,7 @@ async def test_an_invite_without_details_explains_how(bot: Harness) -> None:
 
     replies = await leader.say("/inviter")
 
-    assert "/inviter BRUGER-ID ROLLE FULDE NAVN" in replies[0].text
+    assert "/inviter BRUGER-ID ROLLE FULDE NAVN" in text_of(replies[0])
 
 
 async def test_an_unknown_role_or_user_id_is_explained(bot: Harness) -> None:
@@ -103,7 +103,7 @@ async def test_an_unknown_role_or_user_id_is_explained(bot: Harness) -> None:
     bad_role = await leader.say("/inviter ny01 direktør Nina Nielsen")
     bad_id = await leader.say("/inviter n! afløser Nina Nielsen")
 
-    assert bad_role[0].text.startswith("Den rolle kender jeg ikke")
+    assert text_of(bad_role[0]).startswith("Den rolle kender jeg ikke")
     assert bad_id[0].text == t("da", "invite.bad_user_id")
 
 

@@ -7,7 +7,7 @@ import asyncio
 from bot.render.i18n import t
 from state.invites import hash_token
 from state.roles import Role
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 
 async def test_a_valid_invite_binds_the_account_and_shows_the_menu(bot: Harness) -> None:
@@ -17,8 +17,8 @@ async def test_a_valid_invite_binds_the_account_and_shows_the_menu(bot: Harness)
     replies = await anna.say(f"/start {token}")
 
     welcome = replies[0]
-    assert "Velkommen, Anna Jensen" in welcome.text
-    assert "ab1234" in welcome.text
+    assert "Velkommen, Anna Jensen" in text_of(welcome)
+    assert "ab1234" in text_of(welcome)
     keyboard = await anna.keyboard()
     assert keyboard is not None
     assert keyboard[0] == [t("da", "button.emergency")]
@@ -41,9 +41,9 @@ async def test_the_emergency_card_is_pinned_when_an_employee_joins(bot: Harness)
 
     assert len(pinned) == 1
     card = pinned[0]
-    assert "43 30 05 05" in card.text
-    assert "ab1234" in card.text
-    assert "Smartkey" in card.text
+    assert "43 30 05 05" in text_of(card)
+    assert "ab1234" in text_of(card)
+    assert "Smartkey" in text_of(card)
 
 
 async def test_a_used_invite_does_not_work_again(bot: Harness) -> None:
@@ -53,8 +53,8 @@ async def test_a_used_invite_does_not_work_again(bot: Harness) -> None:
 
     replies = await mallory.say(f"/start {token}")
 
-    assert replies[0].text.startswith(t("da", "join.used"))
-    assert t("en", "join.used") in replies[0].text
+    assert text_of(replies[0]).startswith(t("da", "join.used"))
+    assert t("en", "join.used") in text_of(replies[0])
     assert (await bot.employee_record("ab1234")).telegram_id == anna.telegram_id
     assert await mallory.keyboard() is None
 
@@ -66,7 +66,7 @@ async def test_an_expired_invite_is_refused(bot: Harness) -> None:
 
     replies = await anna.say(f"/start {token}")
 
-    assert t("da", "join.expired") in replies[0].text
+    assert t("da", "join.expired") in text_of(replies[0])
     assert (await bot.employee_record("ab1234")).telegram_id is None
 
 
@@ -83,7 +83,7 @@ async def test_two_people_racing_for_one_invite_bind_exactly_one(bot: Harness) -
     winners = [p for p in people if p.telegram_id == bound]
     assert len(winners) == 1
     for person in people:
-        texts = [m.text for m in await person.bot_messages()]
+        texts = await person.bot_texts()
         if person is winners[0]:
             assert any("Velkommen" in text for text in texts)
         else:
@@ -104,7 +104,7 @@ async def test_a_new_invite_moves_the_binding_to_a_new_phone(bot: Harness) -> No
     assert told.text == t("da", "join.moved")
     refused = await old_phone.say("/hjaelp")
     assert len(refused) == 1
-    assert refused[0].text.startswith(t("da", "access.stranger"))
+    assert text_of(refused[0]).startswith(t("da", "access.stranger"))
 
 
 async def test_a_stranger_gets_one_short_answer_and_nothing_else(bot: Harness) -> None:
@@ -126,7 +126,7 @@ async def test_a_stranger_with_a_made_up_token_is_refused(bot: Harness) -> None:
 
     replies = await stranger.say("/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 
-    assert t("da", "join.used") in replies[0].text
+    assert t("da", "join.used") in text_of(replies[0])
     async with bot.services.db.read() as tx:
         row = await tx.session.fetchone(
             "SELECT COUNT(*) AS n FROM employees WHERE telegram_id IS NOT NULL"
@@ -141,7 +141,7 @@ async def test_a_deactivated_employee_is_refused_at_once(bot: Harness) -> None:
     replies = await anna.say("/hjaelp")
 
     assert len(replies) == 1
-    assert replies[0].text.startswith(t("da", "access.stranger"))
+    assert text_of(replies[0]).startswith(t("da", "access.stranger"))
 
 
 async def test_the_same_update_delivered_twice_is_handled_once(bot: Harness) -> None:

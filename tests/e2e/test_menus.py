@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.render.i18n import t
 from state.roles import Role
-from tests.harness import Harness
+from tests.harness import Harness, text_of
 
 
 async def test_a_caregiver_sees_the_emergency_button_first_and_no_admin(bot: Harness) -> None:
@@ -37,8 +37,8 @@ async def test_help_says_what_the_role_can_do(bot: Harness) -> None:
     leader = await bot.employee("le01", Role.LEADER)
     anna = await bot.employee("ab1234", Role.CAREGIVER)
 
-    leader_help = (await leader.say("/hjaelp"))[0].text
-    anna_help = (await anna.say(t("da", "button.help")))[0].text
+    leader_help = text_of((await leader.say("/hjaelp"))[0])
+    anna_help = text_of((await anna.say(t("da", "button.help")))[0])
 
     assert "/inviter" in leader_help
     assert "/sager" in leader_help
@@ -61,16 +61,17 @@ async def test_switching_to_english_changes_menu_buttons_and_answers(bot: Harnes
     await anna.say("/sprog")
     _, replies = await anna.press("English")
 
-    assert replies[-1].text == t("en", "language.changed")
+    assert replies[0].text == t("en", "language.changed")
+    assert text_of(replies[1]).startswith("🆘 Bekey not working")  # the card, pinned anew
     assert (await bot.employee_record("ab1234")).language == "en"
     keyboard = await anna.keyboard()
     assert keyboard is not None and keyboard[0] == [t("en", "button.emergency")]
     commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
     assert commands == ["emergency", "fault", "mine", "language", "help"]
-    help_text = (await anna.say("/help"))[0].text
+    help_text = text_of((await anna.say("/help"))[0])
     assert "What you can do here" in help_text
     # Danish commands keep working for someone who switched
-    assert "What you can do here" in (await anna.say("/hjaelp"))[0].text
+    assert "What you can do here" in text_of((await anna.say("/hjaelp"))[0])
 
 
 async def test_language_can_be_named_directly_and_switched_back(bot: Harness) -> None:
@@ -79,7 +80,8 @@ async def test_language_can_be_named_directly_and_switched_back(bot: Harness) ->
     await anna.say("/language en")
     replies = await anna.say("/sprog da")
 
-    assert replies[-1].text == t("da", "language.changed")
+    assert replies[0].text == t("da", "language.changed")
+    assert text_of(replies[1]).startswith("🆘 Bekey virker ikke")
     assert (await bot.employee_record("ab1234")).language == "da"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.clock import ManualClock
+from bot.settings import Settings
 from state.roles import Role
 from tests.conftest import start_bot, stop_bot
 from tests.harness import Harness, Person
@@ -10,8 +12,8 @@ from tests.harness import Harness, Person
 async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
     bot: Harness,
     unit: dict[str, Person],
-    settings,
-    clock,  # type: ignore[no-untyped-def]
+    settings: Settings,
+    clock: ManualClock,
 ) -> None:
     per = unit["per"]
     caregivers = [
@@ -35,7 +37,7 @@ async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
         await again.tick(minutes=1)
         assert await again.pending_pushes() == 0
         per_again = again.person("Per", telegram_id=per.telegram_id)
-        cards = [m.text for m in await per_again.bot_messages() if "AKUT" in m.text]
+        cards = [text for text in await per_again.bot_texts() if "AKUT" in text]
         assert [c.split()[1] for c in cards] == ["F-0001", "F-0002", "F-0003"]
     finally:
         await stop_bot(again)
