@@ -1,8 +1,8 @@
-"""``python -m bot <command>``: run (default), migrate, invite, import-staff, import-citizens,
-deactivate.
+"""``python -m bot <command>``: run (default), migrate, units, invite, import-staff,
+import-citizens, deactivate.
 
 Errors are one precise line each on stderr and a non-zero exit: 2 for bad settings or
-arguments, 1 for a file with bad rows (then nothing is imported).
+arguments, 1 for a file that cannot be read or has bad rows (then nothing is imported).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import json
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -24,15 +25,24 @@ from bot.logs import setup_logging
 from bot.render.csvfiles import LineError, Parsed, Row, parse_citizens, parse_staff
 from bot.render.spreadsheets import MAX_BYTES, Unreadable
 from bot.services import Services
+from bot.services.units import UnitExists
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
-from bot.storage.migrations import MIGRATIONS, SchemaTooNew
+from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNew
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
+from state.units import valid_unit_name
 
 CLI_ACTOR = "cli"
+
+RowWithUnit = TypeVar("RowWithUnit", StaffRow, CitizenRow)
+
+
+def _actor() -> str:
+    """Who acts from the command line, for the audit trail."""
+    return CLI_ACTOR
 
 
 class CliError(Exception):
@@ -54,12 +64,20 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
     invite.add_argument("--unit", required=True)
     invite.add_argument("--json", action="store_true", help="print one JSON object")
+    units = commands.add_parser("units", help="list the units the bot knows, or add one")
+    unit_commands = units.add_subparsers(dest="units_command")
+    add_unit = unit_commands.add_parser("add", help="add a unit")
+    add_unit.add_argument("name")
     staff = commands.add_parser("import-staff", help="invite every row of user_id,name,role,unit")
     staff.add_argument("file", type=Path)
     citizens = commands.add_parser(
         "import-citizens", help="import ref,name,address,unit,bekey_door"
     )
     citizens.add_argument("file", type=Path)
+    for importer in (staff, citizens):
+        importer.add_argument(
+            "--create-units", action="store_true", help="add the units the bot does not know yet"
+        )
     deactivate = commands.add_parser("deactivate", help="close an employee's access at once")
     deactivate.add_argument("--user-id", required=True)
     return parser
@@ -90,7 +108,7 @@ async def _admin(
     command: str, args: argparse.Namespace, settings: Settings, *, quiet: bool = False
 ) -> int:
     """Check the command's input first, then open the database and carry it out."""
-    work = _prepare(command, args)
+    work = _migrated(quiet=quiet) if command == "migrate" else _prepare(command, args)
     services = Services.create(settings)
     try:
         await services.open()
@@ -104,14 +122,6 @@ async def _admin(
         await services.close()
         raise CliError(f"{settings.database_path}: {exc}") from None
     try:
-        if command == "migrate":
-            if not quiet:
-                latest = MIGRATIONS[-1]
-                print(
-                    f"database {settings.database_path} is at migration {latest.number}: "
-                    f"{latest.description}"
-                )
-            return 0
         return await work(services)
     finally:
         await services.close()
@@ -128,21 +138,68 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
         staff = _read_file(args.file, parse_staff)
         if staff.errors:
             _fail_lines(staff.errors)
-        return _import_staff(staff.rows)
+        return _import_staff(staff, create_units=args.create_units)
     if command == "import-citizens":
         citizens = _read_file(args.file, parse_citizens)
         if citizens.errors:
             _fail_lines(citizens.errors)
-        return _import_citizens(citizens.rows)
+        return _import_citizens(citizens, create_units=args.create_units)
     if command == "deactivate":
         return _deactivate(args.user_id)
-    if command != "migrate":
-        raise CliError(f"unknown command {command!r}")
-    return _migrated
+    if command == "units":
+        if args.units_command == "add":
+            if contains_cpr(args.name) or not valid_unit_name(args.name):
+                raise CliError("a unit's name is printable text of at most 60 characters")
+            return _add_unit(args.name)
+        return _list_units
+    raise CliError(f"unknown command {command!r}")
 
 
-async def _migrated(services: Services) -> int:
+def _migrated(*, quiet: bool) -> Work:
+    async def migrated(services: Services) -> int:
+        if not quiet:  # opening the database brought it up to date
+            print(f"database {services.db.path} is up to date (version {SCHEMA_VERSION})")
+        return 0
+
+    return migrated
+
+
+async def _list_units(services: Services) -> int:
+    for unit in await services.units.all():
+        print(unit.name)
     return 0
+
+
+def _add_unit(name: str) -> Work:
+    async def add_unit(services: Services) -> int:
+        try:
+            unit = await services.units.add(name, actor=_actor())
+        except UnitExists as exists:
+            raise CliError(f"the bot knows that unit already, as {exists}", code=1) from None
+        print(f"unit added: {unit.name}")
+        return 0
+
+    return add_unit
+
+
+async def _unit_names(
+    services: Services, parsed: Parsed[RowWithUnit], *, create: bool
+) -> Parsed[RowWithUnit]:
+    """Bring every row's unit to the bot's one spelling; unknown units fail their lines."""
+    resolved = await services.units.resolve(
+        (row.unit for row in parsed.rows), create=create, actor=_actor()
+    )
+    if resolved.unknown:
+        known = ", ".join(unit.name for unit in await services.units.all()) or "none yet"
+        _fail_lines(
+            [
+                LineError(line, "unknown_unit", {"value": row.unit, "units": known})
+                for row, line in zip(parsed.rows, parsed.lines, strict=True)
+                if row.unit in resolved.unknown
+            ]
+        )
+    rows = [replace(row, unit=resolved.name_of(row.unit)) for row in parsed.rows]
+    return Parsed(rows, [], parsed.lines)
 
 
 def _read_file(path: Path, parse: Callable[[bytes, str], Parsed[Row]]) -> Parsed[Row]:
@@ -192,8 +249,20 @@ def _staff_from_args(args: argparse.Namespace) -> StaffRow:
 
 def _invite(staff: StaffRow, *, json_out: bool) -> Work:
     async def invite(services: Services) -> int:
+        # A leader's invite may found the unit (the first leader of a unit); others join one.
+        resolved = await services.units.resolve(
+            [staff.unit], create=staff.role is Role.LEADER, actor=_actor()
+        )
+        if resolved.unknown:
+            known = ", ".join(unit.name for unit in await services.units.all()) or "none yet"
+            raise CliError(
+                f"--unit {staff.unit!r} is not a unit the bot knows (known: {known}); "
+                "add it with: python -m bot units add NAME",
+                code=1,
+            )
         username = await _bot_username(services.settings)
-        invitation = await services.staff.invite(staff, actor=CLI_ACTOR, bot_username=username)
+        named = replace(staff, unit=resolved.name_of(staff.unit))
+        invitation = await services.staff.invite(named, actor=_actor(), bot_username=username)
         employee = invitation.employee
         if json_out:
             print(
@@ -220,10 +289,11 @@ def _fail_lines(errors: list[LineError]) -> NoReturn:
     raise CliError(f"{len(errors)} bad line(s); nothing was imported", code=1)
 
 
-def _import_staff(rows: list[StaffRow]) -> Work:
+def _import_staff(parsed: Parsed[StaffRow], *, create_units: bool) -> Work:
     async def import_staff(services: Services) -> int:
+        rows = (await _unit_names(services, parsed, create=create_units)).rows
         username = await _bot_username(services.settings)
-        invitations = await services.staff.invite_many(rows, actor=CLI_ACTOR, bot_username=username)
+        invitations = await services.staff.invite_many(rows, actor=_actor(), bot_username=username)
         print("user_id,link")
         for invitation in invitations:
             print(f"{invitation.employee.user_id},{invitation.link}")
@@ -232,9 +302,10 @@ def _import_staff(rows: list[StaffRow]) -> Work:
     return import_staff
 
 
-def _import_citizens(rows: list[CitizenRow]) -> Work:
+def _import_citizens(parsed: Parsed[CitizenRow], *, create_units: bool) -> Work:
     async def import_citizens(services: Services) -> int:
-        count = await services.citizens.import_rows(rows, actor=CLI_ACTOR)
+        rows = (await _unit_names(services, parsed, create=create_units)).rows
+        count = await services.citizens.import_rows(rows, actor=_actor())
         print(f"imported {count} citizen(s)")
         return 0
 
@@ -243,7 +314,7 @@ def _import_citizens(rows: list[CitizenRow]) -> Work:
 
 def _deactivate(user_id: str) -> Work:
     async def deactivate(services: Services) -> int:
-        if not await services.staff.deactivate(user_id, actor=CLI_ACTOR):
+        if not await services.staff.deactivate(user_id, actor=_actor()):
             raise CliError(f"no employee with user-id {user_id!r}", code=1)
         print(f"{user_id} deactivated: the bot no longer answers that account")
         return 0

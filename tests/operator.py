@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.clock import Clock
 from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.migrations import migrate
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +99,19 @@ class Operator:
                 await process.wait()
         assert process.returncode is not None
         return Run(process.returncode, out.decode("utf-8"), err.decode("utf-8"))
+
+    async def knows_units(self, *names: str) -> None:
+        """Set the database up with these units, as ``python -m bot units add`` would."""
+        db = Database(self.database)
+        await db.open()
+        try:
+            await migrate(db)
+            async with db.transaction() as tx:
+                for name in names:
+                    if await tx.units.find(name) is None:
+                        await tx.units.add(name, Clock().now())
+        finally:
+            await db.close()
 
     def file(
         self, name: str, content: str | bytes, *, encoding: str = "utf-8", newline: str = "\n"

@@ -114,7 +114,7 @@ async def test_migrate_creates_the_schema_and_running_it_again_is_harmless(
         assert run.code == 0, run
         assert run.err == ""
         assert run.out_lines == [
-            f"database {operator.database} is at migration {latest.number}: {latest.description}"
+            f"database {operator.database} is up to date (version {latest.number})"
         ]
     tables = {
         name for (name,) in operator.rows("SELECT name FROM sqlite_master WHERE type='table'")
@@ -131,6 +131,7 @@ async def test_migrate_creates_the_schema_and_running_it_again_is_harmless(
 async def test_invite_prints_one_json_line_with_the_deep_link_and_stores_only_a_hash(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     run = await operator.run(*INVITE_ANNA, "--json")
 
     assert run.code == 0, run
@@ -158,6 +159,7 @@ async def test_invite_prints_one_json_line_with_the_deep_link_and_stores_only_a_
 async def test_an_invite_made_on_the_command_line_lets_the_employee_join(
     operator: Operator, bot: Harness, settings: Settings
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     assert operator.database == settings.database_path
     run = await operator.run(*INVITE_ANNA, "--json")
     token = json.loads(run.out)["token"]
@@ -176,6 +178,7 @@ async def test_an_invite_made_on_the_command_line_lets_the_employee_join(
 async def test_a_deactivated_employee_cannot_join_with_the_link_they_were_sent(
     operator: Operator, bot: Harness
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     token = json.loads((await operator.run(*INVITE_ANNA, "--json")).out)["token"]
     assert (await operator.run("deactivate", "--user-id", "ab1234")).code == 0
     anna = bot.person("Anna")
@@ -190,6 +193,7 @@ async def test_a_deactivated_employee_cannot_join_with_the_link_they_were_sent(
 async def test_a_configured_username_is_used_for_the_link_without_asking_the_bot_api(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     env = {**operator.env, "TELEGRAM_BOT_USERNAME": "@faxe_bekey_bot"}
     env["TELEGRAM_API_BASE_URL"] = "http://127.0.0.1:9"  # nothing listens there
 
@@ -237,6 +241,7 @@ async def test_a_cpr_typed_as_the_user_id_is_never_printed_back(operator: Operat
 async def test_an_invite_when_the_bot_api_refuses_the_token_says_what_to_set_and_writes_nothing(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     wrong = "987654321:AAHwrongTOKENwrongTOKENwrongTOKEN12"
 
     run = await operator.run(*INVITE_ANNA, env={**operator.env, "TELEGRAM_BOT_TOKEN": wrong})
@@ -261,6 +266,7 @@ ef9012,Eva Østergaard,nattevagt,Plejecenter Syd
 async def test_import_staff_prints_a_link_per_employee_and_a_rerun_updates_and_revokes(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     # saved from a spreadsheet as "CSV UTF-8": a byte-order mark and CRLF line ends
     first_file = operator.file("personale.csv", STAFF, newline="\r\n")
 
@@ -373,6 +379,7 @@ B-1002,Poul Nielsen,"Torvet 3 st. tv., 4690 Haslev",Hjemmepleje Nord,Hoveddør
 async def test_import_citizens_registers_each_door_and_a_reimport_updates_not_doubles(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     first = await operator.run("import-citizens", str(operator.file("borgere.csv", CITIZENS)))
 
     assert first.code == 0, first
@@ -452,6 +459,7 @@ async def test_a_missing_file_is_named_in_one_line(operator: Operator, command: 
 
 
 async def test_a_file_saved_by_danish_excel_in_windows_1252_is_read(operator: Operator) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     path = operator.file("personale.csv", STAFF.lstrip("\ufeff"), encoding="cp1252")
 
     run = await operator.run("import-staff", str(path))
@@ -487,6 +495,7 @@ async def test_a_file_that_is_not_a_database_is_refused_without_hanging(
 
 
 async def test_deactivate_closes_an_employees_access_and_is_audited(operator: Operator) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     assert (await operator.run(*INVITE_ANNA)).code == 0
 
     run = await operator.run("deactivate", "--user-id", "ab1234")
@@ -504,6 +513,7 @@ async def test_deactivate_closes_an_employees_access_and_is_audited(operator: Op
 async def test_deactivating_an_unknown_user_id_exits_1_and_changes_nothing(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     assert (await operator.run(*INVITE_ANNA)).code == 0
 
     run = await operator.run("deactivate", "--user-id", "zz9999")

@@ -313,6 +313,7 @@ async def test_an_unknown_role_is_answered_with_names_that_can_be_typed(bot: Har
 async def test_an_operator_imports_the_staff_list_danish_excel_saved_as_csv(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     path = operator.file("personale.csv", danish_excel_csv(TEAM))
 
     run = await operator.run("import-staff", str(path))
@@ -330,6 +331,7 @@ async def test_an_operator_imports_the_staff_list_danish_excel_saved_as_csv(
 async def test_an_operator_imports_the_citizens_from_an_excel_workbook(
     operator: Operator,
 ) -> None:
+    await operator.knows_units("Hjemmepleje Nord", "Plejecenter Syd")
     rows: list[list[Cell]] = [
         ["ref", "name", "address", "unit", "bekey_door"],
         [1001, "Karen Madsen", "Skovvej 12, 4690 Haslev", NORD, "Bagdør"],
