@@ -1,0 +1,101 @@
+"""The one table of who may do what, read as a table: every role against every permission."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from state.roles import (
+    GRANTABLE,
+    PERMISSIONS,
+    Action,
+    Permission,
+    Role,
+    actions_for,
+    grantable_roles,
+    may,
+    may_invite,
+)
+
+R, P = Role, Permission
+
+# Who may do what, written out by hand: any (role, permission) pair not marked is a "no".
+# Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve, invite.
+_YES = "x"
+MATRIX: dict[Role, str] = {
+    R.CAREGIVER: "xxx.....",
+    R.SUBSTITUTE: "xxx.....",
+    R.STUDENT: "xxx.....",
+    R.NIGHT_GUARD: "xxx.....",
+    R.VISITATION: "xxx.....",
+    R.PLANNER: "xxxxxxxx",
+    R.KEY_PERSON: "xxxxxxxx",
+    R.LEADER: "xxxxxxxx",
+}
+COLUMNS = (
+    P.EMERGENCY,
+    P.REPORT_FAULT,
+    P.SEE_OWN_TICKETS,
+    P.SEE_UNIT_TICKETS,
+    P.TAKE_TICKET,
+    P.CONTACT_ON_TICKET,
+    P.RESOLVE_TICKET,
+    P.INVITE,
+)
+
+
+def test_the_matrix_covers_every_role_and_permission() -> None:
+    assert set(MATRIX) == set(Role)
+    assert set(COLUMNS) == set(Permission) == set(PERMISSIONS)
+
+
+@pytest.mark.parametrize(("role", "permission"), list(itertools.product(Role, Permission)))
+def test_who_may_do_what(role: Role, permission: Permission) -> None:
+    expected = MATRIX[role][COLUMNS.index(permission)] == _YES
+    assert may(role, permission) is expected
+
+
+WHOM: dict[Role, set[Role]] = {
+    R.LEADER: set(Role),
+    R.KEY_PERSON: {R.CAREGIVER, R.SUBSTITUTE, R.STUDENT, R.NIGHT_GUARD},
+    R.PLANNER: {R.SUBSTITUTE, R.STUDENT, R.NIGHT_GUARD},
+}
+
+
+@pytest.mark.parametrize(("inviter", "role"), list(itertools.product(Role, Role)))
+def test_who_may_invite_whom(inviter: Role, role: Role) -> None:
+    expected = role in WHOM.get(inviter, set())
+    assert (role in grantable_roles(inviter)) is expected
+    assert may_invite(inviter, "Nord", role, "Nord") is expected
+    assert may_invite(inviter, "Nord", role, "Syd") is False  # always the inviter's own unit
+
+
+def test_only_inviters_have_whom_to_invite() -> None:
+    assert set(GRANTABLE) == {role for role in Role if may(role, P.INVITE)}
+
+
+@pytest.mark.parametrize(
+    ("inviter", "existing", "allowed"),
+    [
+        (R.KEY_PERSON, R.CAREGIVER, True),  # a new phone for a colleague
+        (R.KEY_PERSON, R.PLANNER, False),  # a key person cannot demote a planner
+        (R.PLANNER, R.CAREGIVER, False),
+        (R.LEADER, R.PLANNER, True),
+    ],
+)
+def test_re_inviting_needs_the_right_over_the_role_held_now(
+    inviter: Role, existing: Role, allowed: bool
+) -> None:
+    assert may_invite(inviter, "Nord", R.SUBSTITUTE, "Nord", existing, "Nord") is (
+        allowed and R.SUBSTITUTE in WHOM[inviter]
+    )
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_menu_offers_exactly_what_the_table_allows_emergency_first(role: Role) -> None:
+    actions = actions_for(role)
+    assert actions[0] is Action.EMERGENCY
+    assert (Action.TICKETS in actions) is may(role, P.SEE_UNIT_TICKETS)
+    assert (Action.INVITE in actions) is may(role, P.INVITE)
+    assert actions[-2:] == (Action.LANGUAGE, Action.HELP)
