@@ -22,6 +22,8 @@ from bot.storage.citizens import Citizens
 from bot.storage.employees import Employees
 from bot.storage.invites import Invites
 from bot.storage.outbox import Outbox
+from bot.storage.records import Records
+from bot.storage.retention import Retention
 from bot.storage.session import Session
 from bot.storage.tickets import Tickets
 from bot.storage.triages import Triages
@@ -45,6 +47,8 @@ class Tx:
         self.employees = Employees(session)
         self.invites = Invites(session)
         self.outbox = Outbox(session)
+        self.records = Records(session)
+        self.retention = Retention(session)
         self.tickets = Tickets(session)
         self.triages = Triages(session)
         self.units = Units(session)
@@ -71,6 +75,7 @@ class Database:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA secure_delete=ON")  # removed text does not linger
             await conn.execute("PRAGMA busy_timeout=5000")
             await conn.create_function("fold", 1, _fold, deterministic=True)
         except BaseException:

@@ -228,6 +228,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         _merge_unit_spellings,
     ),
+    Migration(
+        7,
+        "employees remember when they were deactivated (retention counts from then)",
+        "ALTER TABLE employees ADD COLUMN deactivated_at TEXT",
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number
