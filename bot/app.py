@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, Update
@@ -17,6 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock
 from bot.jobs import schedule_scan, sender_of, services_of
+from bot.logs import hide_token
 from bot.processing import PerUserUpdateProcessor
 from bot.sender import Sender
 from bot.services import Services
@@ -102,14 +104,56 @@ async def wait_for_bot_api(bot: Bot, root: str) -> None:
 
 
 def run(settings: Settings) -> None:
-    """Check the settings and the Bot API, then run the bot with long polling until interrupted."""
+    """Check the settings, files and Bot API, then run the bot with long polling until interrupted.
+
+    From here on the token is hidden in every log line and traceback, and whatever fails on
+    the way up is one line without it (SettingsError: exit 2).
+    """
+    hiding = hide_token(settings.require_token())
     for name in settings.unset_numbers():
         log.warning("%s is not set: cards will say the number is not set (ask your leader)", name)
-    application = build_application(settings)
-    asyncio.run(wait_for_bot_api(application.bot, settings.telegram_api_base_url))
-    application.run_polling(
-        allowed_updates=Update.ALL_TYPES,
-        timeout=LONG_POLL_SECONDS,
-        bootstrap_retries=-1,
-        drop_pending_updates=False,
-    )
+    # The database, its -wal and -shm, their folder and .env hold citizens and the token. The
+    # bot makes them owner-only; one made wider (by hand, or before) is named, never read.
+    database = settings.database_path
+    private = [(Path(".env"), 0o600)]
+    if str(database) != ":memory:":
+        private.append((database.parent, 0o700))
+        private += [
+            (database.with_name(database.name + end), 0o600) for end in ("", "-wal", "-shm")
+        ]
+    for path, wanted in private:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            continue  # not there yet: made owner-only when it is made
+        if mode & 0o077:
+            log.warning(
+                "%s is open to other users (mode %04o; should be %04o)",
+                path.absolute(),
+                mode,
+                wanted,
+            )
+
+    def reason(exc: Exception) -> str:
+        return hiding.hide(" ".join(f"{type(exc).__name__}: {exc}".split()))[:300]
+
+    try:
+        application = build_application(settings)
+        asyncio.run(wait_for_bot_api(application.bot, settings.telegram_api_base_url))
+    except SettingsError:
+        raise
+    except Exception as exc:
+        raise SettingsError(f"the bot could not start ({reason(exc)})") from None
+    try:
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            timeout=LONG_POLL_SECONDS,
+            bootstrap_retries=-1,
+            drop_pending_updates=False,
+        )
+    except InvalidToken:  # rejected after all, when the Application itself asked
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather"
+        ) from None
+    except Exception as exc:  # only the start (or the shutdown) of polling raises out of it
+        raise SettingsError(f"the bot stopped ({reason(exc)})") from None

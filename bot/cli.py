@@ -1,5 +1,5 @@
 """``python -m bot <command>``: run (default), migrate, units, invite, import-staff,
-import-citizens, deactivate.
+import-citizens, deactivate, reactivate; and (``bot.cli_records``) purge, subject-access, audit.
 
 Errors are one precise line each on stderr and a non-zero exit: 2 for bad settings or
 arguments, 1 for a file that cannot be read or has bad rows (then nothing is imported).
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,10 +23,12 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.app import run
-from bot.logs import setup_logging
+from bot.cli_records import CliRecordsError, add_commands, prepare
+from bot.logs import hide_token, setup_logging
 from bot.render.csvfiles import LineError, Parsed, Row, parse_citizens, parse_staff
 from bot.render.spreadsheets import MAX_BYTES, Unreadable
 from bot.services import Services
+from bot.services.staff import InviteRefused, Reactivation
 from bot.services.units import UnitExists
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.citizens import CitizenRow
@@ -41,8 +45,11 @@ RowWithUnit = TypeVar("RowWithUnit", StaffRow, CitizenRow)
 
 
 def _actor() -> str:
-    """Who acts from the command line, for the audit trail."""
-    return CLI_ACTOR
+    """Who acts from the command line, for the audit trail: ``cli:`` and the system user."""
+    try:
+        return f"{CLI_ACTOR}:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container): say so
+        return f"{CLI_ACTOR}:uid{os.getuid()}"
 
 
 class CliError(Exception):
@@ -80,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         )
     deactivate = commands.add_parser("deactivate", help="close an employee's access at once")
     deactivate.add_argument("--user-id", required=True)
+    reactivate = commands.add_parser(
+        "reactivate", help="open a deactivated employee's access again (a new invite binds)"
+    )
+    reactivate.add_argument("--user-id", required=True)
+    add_commands(commands)
     return parser
 
 
@@ -89,17 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         settings = load_settings()
+        if settings.telegram_bot_token.strip():  # whatever prints, the token never does
+            hide_token(settings.telegram_bot_token.strip())
         if command == "run":
-            settings.require_token()
+            token = settings.require_token()
+            setup_logging(token=token)
             asyncio.run(_admin("migrate", args, settings, quiet=True))
-            setup_logging()
             run(settings)
             return 0
         return asyncio.run(_admin(command, args, settings))
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except CliError as exc:
+    except (CliError, CliRecordsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
 
@@ -132,6 +146,9 @@ Work = Callable[[Services], Awaitable[int]]
 
 def _prepare(command: str, args: argparse.Namespace) -> Work:
     """Validate a command's arguments and files before anything is opened or written."""
+    records = prepare(command, args)
+    if records is not None:
+        return records
     if command == "invite":
         return _invite(_staff_from_args(args), json_out=args.json)
     if command == "import-staff":
@@ -146,6 +163,8 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
         return _import_citizens(citizens, create_units=args.create_units)
     if command == "deactivate":
         return _deactivate(args.user_id)
+    if command == "reactivate":
+        return _reactivate(args.user_id)
     if command == "units":
         if args.units_command == "add":
             if contains_cpr(args.name) or not valid_unit_name(args.name):
@@ -262,7 +281,14 @@ def _invite(staff: StaffRow, *, json_out: bool) -> Work:
             )
         username = await _bot_username(services.settings)
         named = replace(staff, unit=resolved.name_of(staff.unit))
-        invitation = await services.staff.invite(named, actor=_actor(), bot_username=username)
+        try:
+            invitation = await services.staff.invite(named, actor=_actor(), bot_username=username)
+        except InviteRefused:  # the command line has every right: only deactivation stops it
+            raise CliError(
+                f"{staff.user_id} is deactivated; reactivate first: "
+                f"python -m bot reactivate --user-id {staff.user_id}",
+                code=1,
+            ) from None
         employee = invitation.employee
         if json_out:
             print(
@@ -293,10 +319,16 @@ def _import_staff(parsed: Parsed[StaffRow], *, create_units: bool) -> Work:
     async def import_staff(services: Services) -> int:
         rows = (await _unit_names(services, parsed, create=create_units)).rows
         username = await _bot_username(services.settings)
-        invitations = await services.staff.invite_many(rows, actor=_actor(), bot_username=username)
+        invited = await services.staff.invite_many(rows, actor=_actor(), bot_username=username)
         print("user_id,link")
-        for invitation in invitations:
+        for invitation in invited.invitations:
             print(f"{invitation.employee.user_id},{invitation.link}")
+        for user_id in invited.deactivated:  # people who left stay out; said, not an error
+            print(
+                f"skipped: {user_id} is deactivated; a leader reactivates with "
+                f"python -m bot reactivate --user-id {user_id}",
+                file=sys.stderr,
+            )
         return 0
 
     return import_staff
@@ -320,3 +352,16 @@ def _deactivate(user_id: str) -> Work:
         return 0
 
     return deactivate
+
+
+def _reactivate(user_id: str) -> Work:
+    async def reactivate(services: Services) -> int:
+        outcome = await services.staff.reactivate(user_id, actor=_actor())
+        if outcome is Reactivation.NOT_FOUND:
+            raise CliError(f"no employee with user-id {user_id!r}", code=1)
+        if outcome is Reactivation.NOT_DEACTIVATED:
+            raise CliError(f"{user_id} is not deactivated", code=1)
+        print(f"{user_id} reactivated: send a new invite to bind a phone (python -m bot invite)")
+        return 0
+
+    return reactivate

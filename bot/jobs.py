@@ -1,4 +1,4 @@
-"""The periodic scan: what is due (expiries, escalations, pushes) is found in the database.
+"""The periodic scan: what is due (expiries, escalations, retention, pushes) is found in SQLite.
 
 JobQueue jobs live in memory; the scan only re-reads due times stored in SQLite, so a
 restart loses nothing. Tests call ``run_due_work`` after moving the clock.
@@ -39,6 +39,7 @@ async def run_due_work(application: AnyApp) -> None:
     await services.access.forget_old_updates()
     await services.triage.expire_idle()
     await services.escalation.escalate_due()
+    await services.retention.purge_if_due()
     sender_of(application).wake()
 
 

@@ -199,8 +199,11 @@ class Sender:
             await tx.outbox.mark_retry(push.id, not_before, error)
 
     async def _mark_failed(self, push: Push, error: str) -> None:
+        """Give the push up for good, and audit that a message could not be delivered."""
         async with self.db.transaction() as tx:
             await tx.outbox.mark_failed(push.id, error)
+            target = f"push:{push.id} chat:{push.chat_id}"
+            await tx.audit.record(self.clock.now(), "system", "push_failed", target, error)
 
 
 async def _pin(bot: Bot, chat_id: int, message_id: int) -> None:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     lock_partner_name: str = "Låsepartner"
     lock_partner_phone: str = ""
 
+    retention_months: int = Field(default=13, gt=0, le=1200)
+
     @field_validator("telegram_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -27,7 +27,18 @@ from bot.render.callbacks import (
     page_prefix,
 )
 from bot.render.i18n import all_variants
-from handlers import emergency, errors, gate, invite, menu, start, text, tickets, triage
+from handlers import (
+    emergency,
+    errors,
+    gate,
+    invite,
+    menu,
+    reactivate,
+    start,
+    text,
+    tickets,
+    triage,
+)
 from state.roles import Action, Permission
 
 GATE_GROUP = -2
@@ -44,8 +55,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add = application.add_handler
     # 1. Every update passes the gate first: private only, once, known staff only.
     add(TypeHandler(Update, gate.admit_employee), group=GATE_GROUP)
-    # 2. Then the CPR guard: text that looks like a CPR number goes no further.
-    add(MessageHandler(filters.TEXT | filters.CAPTION, text.guard_cpr), group=CPR_GROUP)
+    # 2. Then the CPR guard, on everything a person writes: what looks like a CPR number goes
+    #    no further. Edits first: one with a CPR number is refused like a message, any other
+    #    edit is ignored here (an edit is never new input; group 0 would take it as one).
+    add(MessageHandler(filters.UpdateType.EDITED, text.guard_edit), group=CPR_GROUP)
+    add(MessageHandler(filters.ALL, text.guard_cpr), group=CPR_GROUP)
 
     # 3. The emergency, first of all actions.
     add(CommandHandler(menu.command_names(Action.EMERGENCY), emergency.show_emergency))
@@ -101,6 +115,12 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
     # A staff list as a spreadsheet: CSV or Excel (an old .xls is told what to send instead).
+    add(
+        CommandHandler(
+            menu.command_names(Action.REACTIVATE),
+            gate.requires(Permission.REACTIVATE, reactivate.reactivate_employee),
+        )
+    )
     add(
         MessageHandler(
             filters.Document.FileExtension("csv")

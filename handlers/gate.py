@@ -25,7 +25,22 @@ Callback = Callable[[Update, BekeyContext], Coroutine[Any, Any, None]]
 
 
 async def admit_employee(update: Update, context: BekeyContext) -> None:
-    """Lets a known, active employee's update through once; answers anyone else and stops."""
+    """Lets a known, active employee's update through once; answers anyone else and stops.
+
+    The gate fails closed: if it cannot decide (the database fails), the update stops here.
+    """
+    try:
+        await _admit(update, context)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as exc:
+        log.error(
+            "gate failed on update %s (%s); update stopped", update.update_id, type(exc).__name__
+        )
+        raise ApplicationHandlerStop from exc
+
+
+async def _admit(update: Update, context: BekeyContext) -> None:
     chat = update.effective_chat
     user = update.effective_user
     if chat is None or user is None or chat.type != ChatType.PRIVATE:

@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 
 from bot.render.csvfiles import STAFF_HEADER, parse_staff
 from bot.render.i18n import moment, t
+from bot.render.safe_csv import csv_cell
 from bot.render.spreadsheets import MAX_BYTES, Refusal, Unreadable
-from bot.services.staff import InviteRefused
+from bot.services.staff import InviteRefusal, InviteRefused
 from bot.storage.employees import StaffRow
 from handlers.context import BekeyContext
 from handlers.menu import role_name
@@ -63,7 +64,10 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
             bot_username=services.bot_username,
             inviter=inviter,
         )
-    except InviteRefused:
+    except InviteRefused as refused:
+        if refused.reason is InviteRefusal.DEACTIVATED:
+            await message.reply_text(t(language, "invite.deactivated", user_id=user_id))
+            return
         await message.reply_text(
             t(
                 language,
@@ -75,6 +79,17 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
         )
         return
     employee = invitation.employee
+    if invitation.new_phone:
+        await message.reply_text(
+            t(
+                language,
+                "invite.new_phone",
+                name=employee.name,
+                user_id=employee.user_id,
+                role=role_name(language, employee.role),
+            ),
+            parse_mode=ParseMode.HTML,
+        )
     expires = moment(
         language, services.clock.now() + services.settings.invite_ttl, services.settings.zone
     )
@@ -126,18 +141,26 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
         return
     services = context.services
     try:
-        invitations = await services.staff.invite_many(
+        invited = await services.staff.invite_many(
             parsed.rows, actor=inviter.user_id, bot_username=services.bot_username, inviter=inviter
         )
     except InviteRefused:  # someone changed a role meanwhile; the whole file is refused
         await message.reply_text(t(language, "import.refused", count=1))
+        return
+    invitations = invited.invitations
+    if invited.deactivated:  # people who left: not invited, and said so
+        names = ", ".join(invited.deactivated)
+        skipped = t(language, "import.deactivated", count=len(invited.deactivated), ids=names)
+        await message.reply_text(skipped)
+    if not invitations:
         return
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["user_id", "name", "role", "link"])
     for invitation in invitations:
         employee = invitation.employee
-        writer.writerow([employee.user_id, employee.name, employee.role.value, invitation.link])
+        cells = (employee.user_id, employee.name, employee.role.value, invitation.link)
+        writer.writerow([csv_cell(cell) for cell in cells])  # a name is never run as a formula
     expires = moment(
         language, services.clock.now() + services.settings.invite_ttl, services.settings.zone
     )

@@ -25,6 +25,7 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.MY_TICKETS: ("mine", "mine"),
     Action.TICKETS: ("sager", "tickets"),
     Action.INVITE: ("inviter", "invite"),
+    Action.REACTIVATE: ("genaktiver", "reactivate"),
     Action.LANGUAGE: ("sprog", "language"),
     Action.HELP: ("hjaelp", "help"),
 }

@@ -9,6 +9,7 @@ nothing and gets a short answer.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -25,7 +26,7 @@ from bot.render.callbacks import (
     ticket_on_page_data,
 )
 from bot.render.cards import status_line, ticket_label, ticket_summary
-from bot.render.i18n import Html, t
+from bot.render.i18n import plain, t
 from bot.render.pages import UNIT_MAX, cut
 from bot.services.tickets import Outcome, TicketPage
 from handlers.context import BekeyContext
@@ -60,9 +61,10 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
         await query.answer(t(language, "ticket.not_allowed"), show_alert=True)
         return
     if result.outcome is Outcome.ALREADY:
-        status = status_line(language, services.settings, ticket, result.taker)
+        # An alert is plain text: the status line is HTML (a card's), so it is read back first.
+        status = html.unescape(status_line(language, services.settings, ticket, result.taker))
         await query.answer(
-            t(language, "ticket.already", number=number, status=Html(status)), show_alert=True
+            plain(language, "ticket.already", number=number, status=status), show_alert=True
         )
         return
     await query.answer(t(language, f"ticket.done_{press.action.value}", number=number))
@@ -177,7 +179,7 @@ async def _mine_view(context: BekeyContext, asked: int) -> View:
             rows.append(
                 [
                     InlineKeyboardButton(
-                        t(language, "mine.cancel", number=number), callback_data=data
+                        plain(language, "mine.cancel", number=number), callback_data=data
                     )
                 ]
             )

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     CONTACT_ON_TICKET = "contact_on_ticket"
     RESOLVE_TICKET = "resolve_ticket"
     INVITE = "invite"
+    REACTIVATE = "reactivate"
 
 
 _EVERYONE: Final = frozenset(Role)
@@ -51,6 +52,7 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.CONTACT_ON_TICKET: _TICKET_HANDLERS,
     Permission.RESOLVE_TICKET: _TICKET_HANDLERS,
     Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER}),
+    Permission.REACTIVATE: frozenset({Role.LEADER}),
 }
 """Who may do what (the unit check and, for tickets, the state check are the caller's)."""
 
@@ -157,6 +159,7 @@ class Action(StrEnum):
     MY_TICKETS = "my_tickets"
     TICKETS = "tickets"
     INVITE = "invite"
+    REACTIVATE = "reactivate"
     LANGUAGE = "language"
     HELP = "help"
 
@@ -167,6 +170,7 @@ _ACTION_ORDER: Final = (
     Action.REPORT_FAULT,
     Action.MY_TICKETS,
     Action.INVITE,
+    Action.REACTIVATE,
     Action.LANGUAGE,
     Action.HELP,
 )
@@ -176,6 +180,7 @@ _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.REPORT_FAULT: Permission.REPORT_FAULT,
     Action.MY_TICKETS: Permission.SEE_OWN_TICKETS,
     Action.INVITE: Permission.INVITE,
+    Action.REACTIVATE: Permission.REACTIVATE,
 }
 """The permission behind each menu action (language and help are everyone's)."""
 

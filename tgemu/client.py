@@ -181,6 +181,15 @@ class EmulatorClient:
         result = await self._request("POST", f"/users/{user_id}/documents", json=body)
         return int(result["update_id"])
 
+    async def edit(self, user_id: int, message_id: int, text: str) -> int:
+        """The user edits a message they sent: its text, or a file's caption; return the update_id.
+
+        The bot gets an edited_message update with the whole message as it now stands.
+        """
+        body = {"message_id": message_id, "text": text}
+        result = await self._request("POST", f"/users/{user_id}/edits", json=body)
+        return int(result["update_id"])
+
     async def press(
         self,
         user_id: int,

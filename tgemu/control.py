@@ -4,6 +4,8 @@
                                                  "username"?, "language_code"?}
     POST   /control/users/{user_id}/documents   {"file_name", "content_base64", "caption"?,
                                                  "mime_type"?}
+    POST   /control/users/{user_id}/edits       {"message_id", "text"}  the user edits their
+                                                 message's text (or a file's caption)
     POST   /control/users/{user_id}/press       {"message_id", "text"?, "data"?, "forge"?}
     POST   /control/users/{user_id}/block       {"blocked": true|false}
     POST   /control/groups/{chat_id}/messages   {"user_id", "text", "first_name"?, "last_name"?,
@@ -22,7 +24,7 @@
     POST   /control/flood                       {"limit_per_chat": 1.0 | null}
     POST   /control/clock                       {"advance_seconds": 3600}
 
-Posting a message answers {"update_id", "message"} (the Message the bot gets).
+Posting a message or an edit answers {"update_id", "message"} (the Message the bot gets).
 Refusals answer {"ok": false, "error_code": N, "description": "..."} with status N.
 """
 
@@ -60,6 +62,7 @@ class ControlApi:
         table: list[tuple[str, str, Route]] = [
             ("POST", "/control/users/{user_id}/messages", self.user_message),
             ("POST", "/control/users/{user_id}/documents", self.user_document),
+            ("POST", "/control/users/{user_id}/edits", self.user_edit),
             ("POST", "/control/users/{user_id}/press", self.user_press),
             ("POST", "/control/users/{user_id}/block", self.user_block),
             ("POST", "/control/groups/{chat_id}/messages", self.group_message),
@@ -101,6 +104,17 @@ class ControlApi:
             caption=_optional_str(body, "caption"),
             mime_type=_optional_str(body, "mime_type"),
             profile=body,
+        )
+        return {"update_id": update_id, "message": message}
+
+    async def user_edit(self, request: web.Request) -> object:
+        """A user edits a message they sent (its text, or a file's caption)."""
+        body = await _body(request)
+        message_id = body.get("message_id")
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            raise people.refused("message_id must be an integer")
+        update_id, message = people.edit(
+            self.world, _path_int(request, "user_id"), message_id, _required_str(body, "text")
         )
         return {"update_id": update_id, "message": message}
 

@@ -1,7 +1,9 @@
 """What people do in their chats with the bot; each action becomes an update for the bot.
 
 A user who blocked the bot and writes again unblocks it first, as the Telegram app does
-(the bot gets a my_chat_member update each time the block changes). A user may also write
+(the bot gets a my_chat_member update each time the block changes). A user may edit their
+own messages (the text, or a file's caption) while the bot is not blocked; the bot gets an
+edited_message update with the message as it now stands. A user may also write
 in a group (the bot is a member; privacy mode is not emulated, so the bot gets every
 message); that touches neither their private chat nor their block.
 """
@@ -20,6 +22,7 @@ from tgemu.world import Chat, World
 JsonObject = dict[str, Any]
 
 MAX_USER_TEXT = 4096
+MAX_USER_CAPTION = 1024
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 
 
@@ -111,6 +114,38 @@ def send_document(
     )
     payload = message_json(world, chat, message)
     return world.updates.push("message", payload), payload
+
+
+def edit(world: World, user_id: int, message_id: int, text: str) -> tuple[int, JsonObject]:
+    """The user edits a message of theirs: its text, or a file's caption ("" removes it).
+
+    The bot gets an edited_message update carrying the whole message as it now stands.
+    Return the update_id and that Message.
+    """
+    chat = _private_chat(world, user_id)
+    if chat is None:
+        raise refused(f"user {user_id} has no chat with the bot", 404)
+    message = chat.messages.get(message_id)
+    if message is None:
+        raise refused(f"message {message_id} is not in chat {user_id}", 404)
+    if message.from_bot:
+        raise refused("a user can edit only their own messages")
+    if chat.user.blocked:
+        raise refused(f"user {user_id} has blocked the bot; unblock it first")
+    new_text: str | None
+    if message.document is None:
+        _check_text(text)
+        new_text, entities = text, command_entities(text)
+    elif len(text) > MAX_USER_CAPTION:
+        raise refused("caption is longer than 1024 characters")
+    else:
+        new_text, entities = text or None, ()
+    if new_text == message.text:
+        raise refused("the message is not modified")
+    message.text, message.entities = new_text, entities
+    message.edit_date = world.today()
+    payload = message_json(world, chat, message)
+    return world.updates.push("edited_message", payload), payload
 
 
 def press(

@@ -9,6 +9,8 @@
 - ``emergency``: the emergency card's ticket and its citizen
 - ``escalation``: untaken tickets sent on
 - ``units``: the units the bot knows, each under one spelling
+- ``retention``: what is anonymised once it has been closed longer than the period
+- ``records``: what the bot holds about one person, and the audit trail
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -22,6 +24,8 @@ from bot.services.access import AccessService
 from bot.services.citizens import CitizenService
 from bot.services.emergency import EmergencyService
 from bot.services.escalation import EscalationService
+from bot.services.records import RecordsService
+from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
@@ -46,6 +50,8 @@ class Services:
     emergency: EmergencyService
     escalation: EscalationService
     units: UnitService
+    retention: RetentionService
+    records: RecordsService
     bot_username: str = field(default="")
 
     @classmethod
@@ -66,12 +72,15 @@ class Services:
             emergency=EmergencyService(*parts),
             escalation=EscalationService(*parts),
             units=UnitService(*parts),
+            retention=RetentionService(*parts),
+            records=RecordsService(*parts),
         )
 
     async def open(self) -> None:
-        """Open the database and bring its schema up to date."""
+        """Open the database, bring its schema up to date, and make sure it can be written."""
         await self.db.open()
         await migrate(self.db, self.clock)
+        await self.db.check_writable()
 
     async def close(self) -> None:
         """Close the database."""

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from bot.render.csvfiles import LineError
+from bot.render.i18n import t
 from bot.services.base import Service
 from bot.services.emergency import queue_pinned_card
 from bot.storage.database import Tx
 from bot.storage.employees import Employee, StaffRow
 from state.invites import Redemption, hash_token, invite_link, new_token
-from state.roles import Role, may_invite
+from state.roles import Permission, Role, may, may_invite
 from state.units import unit_key
 
 
 @dataclass(frozen=True)
 class Invitation:
-    """A fresh invite: the token exists only here and in the link, never in the database."""
+    """A fresh invite: the token exists only here and in the link, never in the database.
+
+    ``new_phone``: the employee existed already and was left as they were (name, role, unit);
+    the link only binds another phone.
+    """
 
     employee: Employee
     token: str
     link: str
+    new_phone: bool = False
+
+
+@dataclass(frozen=True)
+class Invited:
+    """A batch's invitations, and the user-ids skipped because they are deactivated."""
+
+    invitations: list[Invitation]
+    deactivated: list[str]
 
 
 @dataclass(frozen=True)
@@ -33,8 +48,29 @@ class RedeemOutcome:
     previous_telegram_id: int | None = None
 
 
+class InviteRefusal(StrEnum):
+    """Why an invite is refused."""
+
+    RIGHTS = "rights"  # not the inviter's unit, or a role above their reach
+    DEACTIVATED = "deactivated"  # a leader must reactivate them first
+
+
 class InviteRefused(Exception):
-    """The inviter may not invite this person to this role."""
+    """The invite cannot be made: ``reason`` says why, for ``user_id``."""
+
+    def __init__(self, user_id: str, reason: InviteRefusal) -> None:
+        super().__init__(user_id)
+        self.user_id = user_id
+        self.reason = reason
+
+
+class Reactivation(StrEnum):
+    """How a reactivation ended."""
+
+    DONE = "done"
+    NOT_FOUND = "not_found"
+    NOT_DEACTIVATED = "not_deactivated"
+    NOT_ALLOWED = "not_allowed"
 
 
 @dataclass(frozen=True)
@@ -66,10 +102,16 @@ class StaffService(Service):
         bot_username: str,
         inviter: Employee | None = None,
     ) -> Invitation:
-        """Create or update the employee and a new invite (an inviter's rights are checked)."""
-        return (
-            await self.invite_many([staff], actor=actor, bot_username=bot_username, inviter=inviter)
-        )[0]
+        """Create the employee (or, for an existing one, a new phone) and a new invite.
+
+        An inviter's rights are checked; a deactivated employee is refused (InviteRefused).
+        """
+        invited = await self.invite_many(
+            [staff], actor=actor, bot_username=bot_username, inviter=inviter
+        )
+        if invited.deactivated:
+            raise InviteRefused(staff.user_id, InviteRefusal.DEACTIVATED)
+        return invited.invitations[0]
 
     async def invite_many(
         self,
@@ -78,23 +120,40 @@ class StaffService(Service):
         actor: str,
         bot_username: str,
         inviter: Employee | None = None,
-    ) -> list[Invitation]:
-        """Invite several employees in one transaction: all of them, or none."""
+    ) -> Invited:
+        """Invite several employees in one transaction: all of them, or none.
+
+        Deactivated employees stay deactivated: they are skipped (and audited), not invited;
+        a staff list from SmartCare still holds people who left.
+        """
         now = self.clock.now()
         out: list[Invitation] = []
+        skipped: list[str] = []
         try:
             async with self.db.transaction() as tx:
                 for staff in rows:
                     if inviter is not None:
                         if await _rights_problem(tx, inviter, staff):
-                            raise InviteRefused(staff.user_id)  # rolls the whole batch back
+                            raise InviteRefused(
+                                staff.user_id, InviteRefusal.RIGHTS
+                            )  # all rolled back
                         staff = replace(staff, unit=inviter.unit)  # the unit's one spelling
-                    out.append(await self._invite(tx, staff, actor, bot_username, now))
+                    existing = await tx.employees.get(staff.user_id)
+                    if existing is not None and not existing.active:
+                        await tx.audit.record(now, actor, "invite", staff.user_id, "deactivated")
+                        skipped.append(staff.user_id)
+                        continue
+                    may_rename = inviter is None or inviter.role is Role.LEADER
+                    out.append(
+                        await self._invite(
+                            tx, staff, existing, may_rename, actor, bot_username, now
+                        )
+                    )
         except InviteRefused as refusal:
             async with self.db.transaction() as tx:
-                await tx.audit.record(now, actor, "invite", str(refusal), "refused")
+                await tx.audit.record(now, actor, "invite", refusal.user_id, "refused")
             raise
-        return out
+        return Invited(out, skipped)
 
     async def rights_errors(
         self, inviter: Employee, rows: list[StaffRow], lines: list[int]
@@ -114,8 +173,19 @@ class StaffService(Service):
         return errors
 
     async def _invite(
-        self, tx: Tx, staff: StaffRow, actor: str, bot_username: str, now: datetime
+        self,
+        tx: Tx,
+        staff: StaffRow,
+        existing: Employee | None,
+        may_rename: bool,
+        actor: str,
+        bot_username: str,
+        now: datetime,
     ) -> Invitation:
+        new_phone = existing is not None and not may_rename
+        if existing is not None and new_phone:
+            # Only a leader (in chat or by the command line) changes a name or a role.
+            staff = StaffRow(existing.user_id, existing.name, existing.role, existing.unit)
         before, after = await tx.employees.upsert(staff, now, self.settings.default_language)
         if before is not None and (before.role != after.role or before.unit != after.unit):
             await tx.audit.record(
@@ -128,8 +198,10 @@ class StaffService(Service):
         token = new_token()
         expires = now + self.settings.invite_ttl
         await tx.invites.create(hash_token(token), staff.user_id, actor, now, expires)
-        await tx.audit.record(now, actor, "invite", staff.user_id, "ok")
-        return Invitation(after, token, invite_link(bot_username, token))
+        await tx.audit.record(
+            now, actor, "invite", staff.user_id, "new_phone" if new_phone else "ok"
+        )
+        return Invitation(after, token, invite_link(bot_username, token), new_phone)
 
     async def redeem(self, token: str, telegram_id: int) -> RedeemOutcome:
         """Bind the account to the invite's user-id; exactly one of racing redemptions wins."""
@@ -163,9 +235,31 @@ class StaffService(Service):
                 return RedeemOutcome(Redemption.USED)
             await tx.employees.bind(employee.user_id, telegram_id, now)
             await tx.audit.record(now, actor, "bind", employee.user_id, "ok")
+            previous = employee.telegram_id if employee.telegram_id != telegram_id else None
+            if previous is not None:
+                await self._binding_moved(tx, employee, previous, now)
             bound = await tx.employees.get(employee.user_id)
-        previous = employee.telegram_id if employee.telegram_id != telegram_id else None
         return RedeemOutcome(Redemption.BOUND, bound, previous)
+
+    async def _binding_moved(
+        self, tx: Tx, employee: Employee, previous: int, now: datetime
+    ) -> None:
+        """Audit the phone that lost the binding, and tell the unit's leaders."""
+        await tx.audit.record(
+            now, "system", "binding_moved", employee.user_id, f"from tg:{previous}"
+        )
+        for leader in await tx.employees.in_unit(employee.unit, frozenset({Role.LEADER})):
+            if leader.telegram_id is None or leader.user_id == employee.user_id:
+                continue
+            text = t(
+                leader.language,
+                "join.leader_moved",
+                name=employee.name,
+                user_id=employee.user_id,
+            )
+            await tx.outbox.enqueue(
+                now, leader.telegram_id, text, topic=f"moved:{employee.user_id}"
+            )
 
     async def set_language(self, employee: Employee, language: str) -> Employee:
         """Store an employee's chosen language (audited), and pin the card anew in it."""
@@ -187,13 +281,44 @@ class StaffService(Service):
             await tx.employees.set_menu_role(employee.user_id, employee.role)
 
     async def deactivate(self, user_id: str, *, actor: str) -> bool:
-        """Close an employee's access at once (audited); False if there is no such employee."""
+        """Close an employee's access at once (audited); False if there is no such employee.
+
+        The phone is unbound and unused invites are revoked: nothing brings them back but a
+        leader's reactivation and a new invite.
+        """
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            if not await tx.employees.set_active(user_id, False, now):
+            if await tx.employees.get(user_id) is None:
                 return False
+            await tx.employees.deactivate(user_id, now)
+            await tx.invites.revoke_all(user_id, now)
             await tx.audit.record(now, actor, "deactivate", user_id)
         return True
+
+    async def reactivate(
+        self, user_id: str, *, actor: str, leader: Employee | None = None
+    ) -> Reactivation:
+        """Open a deactivated employee's access again (audited); the old phone stays unbound.
+
+        From the chat only a leader of the employee's unit may (``leader``); the command line
+        may always. A new invite binds a phone.
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            employee = await tx.employees.get(user_id)
+            if employee is None:
+                return Reactivation.NOT_FOUND
+            if leader is not None and (
+                not may(leader.role, Permission.REACTIVATE)
+                or unit_key(leader.unit) != unit_key(employee.unit)
+            ):
+                await tx.audit.record(now, actor, "reactivate", user_id, "refused")
+                return Reactivation.NOT_ALLOWED
+            if employee.active:
+                return Reactivation.NOT_DEACTIVATED
+            await tx.employees.reactivate(user_id, now)
+            await tx.audit.record(now, actor, "reactivate", user_id)
+        return Reactivation.DONE
 
 
 async def _rights_problem(tx: Tx, inviter: Employee, staff: StaffRow) -> RightsProblem | None:

@@ -10,9 +10,10 @@ start with ``BEGIN IMMEDIATE``.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import aiosqlite
@@ -68,7 +69,11 @@ class Database:
         if self._conn is not None:
             return
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner only (citizens' details): the folder and the file are made so before SQLite
+            # writes a byte. SQLite makes the -wal and -shm files with the database file's mode.
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
@@ -82,6 +87,22 @@ class Database:
             await conn.close()  # else its worker thread keeps the process alive
             raise
         self._conn = conn
+
+    async def check_writable(self) -> None:
+        """Write once and roll back, so that a database that cannot be written fails at start.
+
+        A read-only file opens and reads fine; without this, every message would fail later.
+        """
+        async with self._lock:
+            conn = self._connection()
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await conn.execute(
+                    "INSERT INTO schema_migrations (number, description, applied_at)"
+                    " VALUES (-1, 'write check', '')"
+                )
+            finally:
+                await conn.rollback()
 
     async def close(self) -> None:
         """Close the connection."""

@@ -68,14 +68,14 @@ class Employees:
     async def upsert(
         self, staff: StaffRow, now: datetime, language: str
     ) -> tuple[Employee | None, Employee]:
-        """Create or update an employee; return (before, after). Reactivates a deactivated one."""
+        """Create or update an employee; return (before, after). Never reactivates anyone."""
         before = await self.get(staff.user_id)
         stamp = to_db(now)
         await self.s.execute(
             "INSERT INTO employees (user_id, name, role, unit, language, active, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
-            " unit = excluded.unit, active = 1, updated_at = excluded.updated_at",
+            " unit = excluded.unit, updated_at = excluded.updated_at",
             (staff.user_id, staff.name, staff.role.value, staff.unit, language, stamp, stamp),
         )
         after = await self.get(staff.user_id)
@@ -102,13 +102,22 @@ class Employees:
             "UPDATE employees SET menu_role = ? WHERE user_id = ?", (role.value, user_id)
         )
 
-    async def set_active(self, user_id: str, active: bool, now: datetime) -> bool:
-        """Activate or deactivate an employee; return whether one was found."""
-        changed = await self.s.change(
-            "UPDATE employees SET active = ?, updated_at = ? WHERE user_id = ?",
-            (int(active), to_db(now), user_id),
+    async def deactivate(self, user_id: str, now: datetime) -> None:
+        """Close an employee's access: inactive from now, and no phone bound any longer."""
+        stamp = to_db(now)
+        await self.s.execute(
+            "UPDATE employees SET active = 0, telegram_id = NULL, deactivated_at = ?,"
+            " updated_at = ? WHERE user_id = ?",
+            (stamp, stamp, user_id),
         )
-        return changed > 0
+
+    async def reactivate(self, user_id: str, now: datetime) -> None:
+        """Open an employee's access again; the old phone stays unbound (a new invite binds)."""
+        await self.s.execute(
+            "UPDATE employees SET active = 1, telegram_id = NULL, deactivated_at = NULL,"
+            " updated_at = ? WHERE user_id = ?",
+            (to_db(now), user_id),
+        )
 
     async def in_unit(self, unit: str, roles: frozenset[Role]) -> list[Employee]:
         """Return the active, bound employees of a unit who hold one of the roles."""

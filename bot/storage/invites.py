@@ -55,6 +55,14 @@ class Invites:
             (token_hash, user_id, created_by, to_db(now), to_db(expires_at)),
         )
 
+    async def revoke_all(self, user_id: str, now: datetime) -> int:
+        """Revoke every unused invite of an employee; return how many."""
+        return await self.s.change(
+            "UPDATE invites SET revoked_at = ? WHERE user_id = ? AND redeemed_at IS NULL"
+            " AND revoked_at IS NULL",
+            (to_db(now), user_id),
+        )
+
     async def by_hash(self, token_hash: str) -> InviteRow | None:
         """Return the invite stored under a token hash."""
         row = await self.s.fetchone("SELECT * FROM invites WHERE token_hash = ?", (token_hash,))

@@ -9,6 +9,7 @@ while the process does: processes are awaited, never waited for with a blocking 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import re
 from pathlib import Path
@@ -24,6 +25,8 @@ from tests.harness import Harness
 from tests.operator import Operator, Run
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI = f"cli:{getpass.getuser()}"
+"""How the command line signs the audit trail: cli and the operator's system user."""
 
 # Made-up CPR-shaped test data (1 January 1990, serial 1234): nobody's number.
 FAKE_CPR = "010190-1234"
@@ -146,13 +149,13 @@ async def test_invite_prints_one_json_line_with_the_deep_link_and_stores_only_a_
     # the token itself is nowhere in the database files, only its hash
     assert token.encode() not in operator.database_bytes()
     assert operator.rows("SELECT token_hash, user_id, created_by, revoked_at FROM invites") == [
-        (hash_token(token), "ab1234", "cli", None)
+        (hash_token(token), "ab1234", CLI, None)
     ]
     assert operator.rows(
         "SELECT user_id, name, role, unit, active, telegram_id FROM employees"
     ) == [("ab1234", "Anna Jensen", "caregiver", "Hjemmepleje Nord", 1, None)]
     assert operator.rows("SELECT actor, action, target, outcome FROM audit") == [
-        ("cli", "invite", "ab1234", "ok")
+        (CLI, "invite", "ab1234", "ok")
     ]
 
 
@@ -186,8 +189,9 @@ async def test_a_deactivated_employee_cannot_join_with_the_link_they_were_sent(
     replies = await anna.say(f"/start {token}")
 
     refusal = replies[0].text
-    assert refusal is not None and refusal.startswith(t("da", "access.stranger"))
+    assert refusal is not None and refusal.startswith(t("da", "join.used"))  # revoked with it
     assert operator.rows("SELECT active, telegram_id FROM employees") == [(0, None)]
+    assert operator.rows("SELECT COUNT(*) FROM invites WHERE revoked_at IS NULL") == [(0,)]
 
 
 async def test_a_configured_username_is_used_for_the_link_without_asking_the_bot_api(
@@ -301,7 +305,7 @@ async def test_import_staff_prints_a_link_per_employee_and_a_rerun_updates_and_r
     for token in [*first_tokens.values(), *second_tokens.values()]:
         assert token.encode() not in stored
     assert operator.rows("SELECT actor, action, COUNT(*) FROM audit GROUP BY actor, action") == [
-        ("cli", "invite", 6)
+        (CLI, "invite", 6)
     ]
 
 
@@ -417,8 +421,8 @@ async def test_import_citizens_registers_each_door_and_a_reimport_updates_not_do
         ("Ringstedvej 5, 4690 Haslev", "Hoveddør")
     ]
     assert operator.rows("SELECT actor, action, target FROM audit ORDER BY id") == [
-        ("cli", "import_citizens", "2"),
-        ("cli", "import_citizens", "2"),
+        (CLI, "import_citizens", "2"),
+        (CLI, "import_citizens", "2"),
     ]
 
 
@@ -505,8 +509,8 @@ async def test_deactivate_closes_an_employees_access_and_is_audited(operator: Op
     assert run.out_lines == ["ab1234 deactivated: the bot no longer answers that account"]
     assert operator.rows("SELECT active FROM employees WHERE user_id = 'ab1234'") == [(0,)]
     assert operator.rows("SELECT actor, action, target, outcome FROM audit ORDER BY id") == [
-        ("cli", "invite", "ab1234", "ok"),
-        ("cli", "deactivate", "ab1234", "ok"),
+        (CLI, "invite", "ab1234", "ok"),
+        (CLI, "deactivate", "ab1234", "ok"),
     ]
 
 

@@ -21,17 +21,18 @@ from state.roles import (
 R, P = Role, Permission
 
 # Who may do what, written out by hand: any (role, permission) pair not marked is a "no".
-# Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve, invite.
+# Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve, invite,
+# reactivate.
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx.....",
-    R.SUBSTITUTE: "xxx.....",
-    R.STUDENT: "xxx.....",
-    R.NIGHT_GUARD: "xxx.....",
-    R.VISITATION: "xxx.....",
-    R.PLANNER: "xxxxxxxx",
-    R.KEY_PERSON: "xxxxxxxx",
-    R.LEADER: "xxxxxxxx",
+    R.CAREGIVER: "xxx......",
+    R.SUBSTITUTE: "xxx......",
+    R.STUDENT: "xxx......",
+    R.NIGHT_GUARD: "xxx......",
+    R.VISITATION: "xxx......",
+    R.PLANNER: "xxxxxxxx.",
+    R.KEY_PERSON: "xxxxxxxx.",
+    R.LEADER: "xxxxxxxxx",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -42,6 +43,7 @@ COLUMNS = (
     P.CONTACT_ON_TICKET,
     P.RESOLVE_TICKET,
     P.INVITE,
+    P.REACTIVATE,
 )
 
 
