@@ -41,3 +41,18 @@ async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
         assert [c.split()[1] for c in cards] == ["F-0001", "F-0002", "F-0003"]
     finally:
         await stop_bot(again)
+
+
+async def test_a_push_that_can_never_be_delivered_is_audited(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    per = unit["per"]
+    await bot.client.set_blocked(per.telegram_id)  # Per blocked the bot on his phone
+
+    await unit["anna"].say("/akut")
+
+    failed = [e for e in await bot.audit("push_failed")]
+    assert len(failed) == 1
+    assert failed[0].actor == "system" and failed[0].outcome == "Forbidden"
+    assert f"chat:{per.telegram_id}" in (failed[0].target or "")
+    assert await bot.pending_pushes() == 0  # given up for good, not retried forever
