@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock
+from bot.inbox import LONG_POLL_SECONDS, UpdateInbox
 from bot.jobs import schedule_scan, sender_of, services_of
 from bot.logs import hide_token
 from bot.processing import PerUserUpdateProcessor
@@ -33,8 +35,6 @@ RETRY_MAX_SECONDS = 60.0
 
 BekeyApp = Application[Any, BekeyContext, Any, Any, Any, Any]
 
-LONG_POLL_SECONDS = 25
-
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BekeyApp:
     """Build the bot: the Bot API root from settings, our context, handlers and jobs."""
@@ -42,20 +42,27 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Beke
     root = settings.telegram_api_base_url
     services = Services.create(settings, clock)
     sender = Sender(services.db, services.clock)
+
+    async def handled(update_id: int) -> None:
+        async with services.db.transaction() as tx:
+            await tx.inbox.mark_handled(update_id, services.clock.now())
+
     application: BekeyApp = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BekeyContext))
-        .concurrent_updates(PerUserUpdateProcessor(after_each=sender.wake))
+        .concurrent_updates(PerUserUpdateProcessor(after_each=sender.wake, handled=handled))
         .get_updates_read_timeout(LONG_POLL_SECONDS + 10)
+        .updater(None)  # the inbox fetches: an update is stored before Telegram is told
         .post_init(open_resources)
         .post_shutdown(close_resources)
         .build()
     )
     application.bot_data["services"] = services
     application.bot_data["sender"] = sender
+    application.bot_data["inbox"] = UpdateInbox(application, services.db, services.clock)
     register(application)
     return application
 
@@ -66,14 +73,22 @@ async def open_resources(application: BekeyApp) -> None:
     await services.open()
     services.bot_username = application.bot.username
     sender_of(application).start(application.bot)
+    inbox_of(application).start()
     schedule_scan(application)
     log.info("resources open; database at schema head")
 
 
 async def close_resources(application: BekeyApp) -> None:
-    """Stop the sender and close the database."""
+    """Stop fetching, stop the sender and close the database."""
+    await inbox_of(application).stop()
     await sender_of(application).stop()
     await services_of(application).close()
+
+
+def inbox_of(application: BekeyApp) -> UpdateInbox:
+    """The inbox kept in bot_data."""
+    inbox: UpdateInbox = application.bot_data["inbox"]
+    return inbox
 
 
 async def wait_for_bot_api(bot: Bot, root: str) -> None:
@@ -101,6 +116,30 @@ async def wait_for_bot_api(bot: Bot, root: str) -> None:
             )
         await asyncio.sleep(wait)
         wait = min(RETRY_MAX_SECONDS, wait * 2)
+
+
+async def serve(application: BekeyApp) -> None:
+    """Run the bot until SIGINT or SIGTERM: the inbox fetches, the Application handles.
+
+    On the way down the inbox stops fetching first, the updates already handed on are
+    handled, then the sender and the database close. What was stored and not handled is
+    handled at the next start.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await application.initialize()
+    try:
+        await open_resources(application)
+        await application.start()  # python-telegram-bot logs "Application started"
+        await stop.wait()
+        log.info("stopping: no more fetching; handling what was handed on")
+        await inbox_of(application).stop()
+        await application.stop()
+    finally:
+        await application.shutdown()
+        await close_resources(application)
 
 
 def run(settings: Settings) -> None:
@@ -145,12 +184,7 @@ def run(settings: Settings) -> None:
     except Exception as exc:
         raise SettingsError(f"the bot could not start ({reason(exc)})") from None
     try:
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES,
-            timeout=LONG_POLL_SECONDS,
-            bootstrap_retries=-1,
-            drop_pending_updates=False,
-        )
+        asyncio.run(serve(application))
     except InvalidToken:  # rejected after all, when the Application itself asked
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN was rejected by the Bot API: check the token from @BotFather"

@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 
 from bot.app import run
 from bot.cli_records import CliRecordsError, add_commands, prepare
+from bot.instance import hold_instance
 from bot.logs import hide_token, setup_logging
 from bot.render.csvfiles import LineError, Parsed, Row, parse_citizens, parse_staff
 from bot.render.spreadsheets import MAX_BYTES, Unreadable
@@ -106,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             token = settings.require_token()
             setup_logging(token=token)
-            asyncio.run(_admin("migrate", args, settings, quiet=True))
-            run(settings)
+            with hold_instance(settings.database_path, settings.zone):  # before the migration
+                asyncio.run(_admin("migrate", args, settings, quiet=True))
+                run(settings)
             return 0
         return asyncio.run(_admin(command, args, settings))
     except SettingsError as exc:

@@ -51,6 +51,7 @@ KINDS = {
     "audit": "audit lines",
     "invites": "invites",
     "employees": "employees",
+    "inbox": "received updates",
 }
 """How each kind of a purge is named, one line each."""
 

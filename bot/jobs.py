@@ -36,7 +36,7 @@ def sender_of(application: AnyApp) -> Sender:
 async def run_due_work(application: AnyApp) -> None:
     """Do everything that is due now, then wake the sender for what it queued."""
     services = services_of(application)
-    await services.access.forget_old_updates()
+    await services.access.forget_handled_updates()
     await services.triage.expire_idle()
     await services.escalation.escalate_due()
     await services.retention.purge_if_due()

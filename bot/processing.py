@@ -1,7 +1,9 @@
 """Update processing: concurrent across people, one at a time for each person.
 
 Telegram delivers a person's double tap as two updates; handling them one after the
-other (per user) keeps a workflow from moving twice. After each update it wakes the sender
+other (per user) keeps a workflow from moving twice. While an update is handled, the
+inbox's ``HANDLING`` names it, so that its first commit marks it handled; an update that
+wrote nothing is marked at its end (``handled``). After each update it wakes the sender
 (``after_each``), and it tells a waiting test when an update is fully handled.
 """
 
@@ -15,6 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.storage.inbox import HANDLING
+
 KEEP_FINISHED = 2048
 
 
@@ -22,10 +26,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Runs updates concurrently, but a user's updates strictly in arrival order."""
 
     def __init__(
-        self, after_each: Callable[[], None] | None = None, max_concurrent_updates: int = 32
+        self,
+        after_each: Callable[[], None] | None = None,
+        handled: Callable[[int], Awaitable[None]] | None = None,
+        max_concurrent_updates: int = 32,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._after_each = after_each
+        self._handled = handled
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._finished: OrderedDict[int, None] = OrderedDict()
         self._changed: asyncio.Condition | None = None
@@ -35,9 +43,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         key = _person_of(update)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
+        update_id = update.update_id if isinstance(update, Update) else None
         try:
             async with lock:
-                await coroutine
+                token = HANDLING.set(update_id)  # its first commit marks it handled, with it
+                try:
+                    await coroutine
+                finally:
+                    HANDLING.reset(token)
+                    if update_id is not None and self._handled is not None:
+                        await self._handled(update_id)  # handled without writing: mark it now
         finally:
             lock, users = self._locks[key]
             if users <= 1:

@@ -1,4 +1,7 @@
-"""The gate every update passes first: private chats only, once per update, known staff only.
+"""The gate every update passes first: private chats only, known staff only.
+
+Each update reaches the handlers once: the inbox (``bot.inbox``) stores it once and hands
+on only what is not yet handled.
 
 Role rules are attached where a handler is registered (``requires``), and checked again
 when a button is pressed, since button data comes from the client.
@@ -46,12 +49,9 @@ async def _admit(update: Update, context: BekeyContext) -> None:
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         raise ApplicationHandlerStop  # groups and channels: silent for now
     access = context.services.access
-    admission = await access.admit(update.update_id, user.id)
-    if not admission.first_time:
-        log.info("update %s delivered again; skipped", update.update_id)
-        raise ApplicationHandlerStop
-    if admission.employee is not None:
-        context.employee_or_none = admission.employee
+    employee = await access.admit(user.id)
+    if employee is not None:
+        context.employee_or_none = employee
         if update.effective_message is not None:
             await redraw_after_role_change(update, context)
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, close_resources, open_resources
+from bot.app import build_application, close_resources, inbox_of, open_resources
 from bot.clock import ManualClock
 from bot.settings import Settings
 from tests.harness import Harness
@@ -44,13 +44,11 @@ def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
 
 
 async def start_bot(settings: Settings, clock: ManualClock) -> Harness:
-    """Build the Application as production does, open it, and start polling the emulator."""
+    """Build the Application as production does, open it (the inbox starts fetching), start it."""
     app = build_application(settings, clock=clock)
     await app.initialize()
     await open_resources(app)
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
     client = EmulatorClient(settings.telegram_api_base_url)
     return Harness(app, client, clock)
 
@@ -58,9 +56,7 @@ async def start_bot(settings: Settings, clock: ManualClock) -> Harness:
 async def stop_bot(harness: Harness) -> None:
     """Stop polling and shut the Application down (as a restart would)."""
     app = harness.app
-    assert app.updater is not None
-    if app.updater.running:
-        await app.updater.stop()
+    await inbox_of(app).stop()  # no more fetching; what is queued is handled by stop()
     if app.running:
         await app.stop()
     await app.shutdown()

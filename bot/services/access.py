@@ -1,35 +1,28 @@
-"""Access: each update once, only bound and active staff; refusals and CPR refusals audited."""
+"""Access: only bound and active staff; refusals and CPR refusals audited; the inbox kept short.
+
+Each update is stored once in the inbox before it is handled (``bot.inbox``), so the gate
+no longer needs to tell a repeated update from a new one.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.services.base import Service
 from bot.storage.employees import Employee
 
-UPDATE_MEMORY = timedelta(days=2)
-"""How long an update id is remembered (Telegram keeps an unconfirmed update at most 24 h)."""
-
-
-@dataclass(frozen=True)
-class Admission:
-    """Whether an update is new, and the active employee behind it (None for anyone else)."""
-
-    first_time: bool
-    employee: Employee | None
+INBOX_MEMORY = timedelta(days=1)
+"""How long a handled update stays in the inbox."""
 
 
 class AccessService(Service):
-    """Decides who gets in, and remembers which updates were handled."""
+    """Decides who gets in."""
 
-    async def admit(self, update_id: int, telegram_id: int) -> Admission:
-        """Record the update (once) and find the active employee bound to the account."""
-        async with self.db.transaction() as tx:
-            if not await tx.updates.first_time(update_id, self.clock.now()):
-                return Admission(False, None)
+    async def admit(self, telegram_id: int) -> Employee | None:
+        """The active employee bound to the account (None for anyone else)."""
+        async with self.db.read() as tx:
             employee = await tx.employees.by_telegram_id(telegram_id)
-        return Admission(True, employee if employee is not None and employee.active else None)
+        return employee if employee is not None and employee.active else None
 
     async def refuse(self, telegram_id: int) -> None:
         """Audit a refused account."""
@@ -42,7 +35,7 @@ class AccessService(Service):
         async with self.db.transaction() as tx:
             await tx.audit.record(self.clock.now(), actor, "cpr_refused", None, "refused")
 
-    async def forget_old_updates(self) -> int:
-        """Drop update ids older than Telegram could deliver again."""
+    async def forget_handled_updates(self) -> int:
+        """Drop handled updates from the inbox after a day."""
         async with self.db.transaction() as tx:
-            return await tx.updates.forget_before(self.clock.now() - UPDATE_MEMORY)
+            return await tx.inbox.forget_handled_before(self.clock.now() - INBOX_MEMORY)

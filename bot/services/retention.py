@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.services.access import INBOX_MEMORY
 from bot.services.base import Service
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -56,6 +57,8 @@ class PurgeReport:
     audit: int
     invites: int
     employees: int
+    inbox: int = 0
+    """Handled updates older than a day (they hold what people typed)."""
     log_emptied: bool = True
     """Whether the write-ahead log was emptied afterwards (always True for a dry run)."""
 
@@ -131,6 +134,7 @@ class RetentionService(Service):
                 employees=await r.employees(
                     cutoff, now, self.settings.default_language, dry_run=dry_run
                 ),
+                inbox=await r.inbox(now - INBOX_MEMORY, dry_run=dry_run),
             )
             if not dry_run and (report.total or audit_nothing):
                 await tx.audit.record(now, actor, AUDIT_ACTION, None, report.code())

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -21,6 +22,7 @@ import aiosqlite
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens
 from bot.storage.employees import Employees
+from bot.storage.inbox import HANDLING, Inbox
 from bot.storage.invites import Invites
 from bot.storage.outbox import Outbox
 from bot.storage.records import Records
@@ -29,7 +31,6 @@ from bot.storage.session import Session
 from bot.storage.tickets import Tickets
 from bot.storage.triages import Triages
 from bot.storage.units import Units
-from bot.storage.updates import ProcessedUpdates
 from state.text import fold
 
 
@@ -53,7 +54,7 @@ class Tx:
         self.tickets = Tickets(session)
         self.triages = Triages(session)
         self.units = Units(session)
-        self.updates = ProcessedUpdates(session)
+        self.inbox = Inbox(session)
 
 
 class Database:
@@ -122,7 +123,11 @@ class Database:
             conn = self._connection()
             await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(Session(conn))
+                tx = Tx(Session(conn))
+                yield tx
+                handling = HANDLING.get()
+                if handling is not None:  # the update is handled with its effects, or not at all
+                    await tx.inbox.mark_handled(handling, datetime.now(UTC))
             except BaseException:
                 await conn.rollback()
                 raise

@@ -233,6 +233,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         "employees remember when they were deactivated (retention counts from then)",
         "ALTER TABLE employees ADD COLUMN deactivated_at TEXT",
     ),
+    Migration(
+        8,
+        "the inbox: every update stored before Telegram is told it arrived, handled once",
+        """
+        CREATE TABLE inbox (
+            update_id    INTEGER PRIMARY KEY,
+            person       INTEGER NOT NULL,
+            payload      TEXT NOT NULL,
+            cpr          INTEGER NOT NULL DEFAULT 0,
+            received_at  TEXT NOT NULL,
+            handled_at   TEXT
+        );
+        CREATE INDEX inbox_unhandled ON inbox (handled_at, update_id);
+        DROP TABLE processed_updates
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -293,6 +293,17 @@ class Retention:
             "employees", _EMPLOYEE_ANONYMISED, _EMPLOYEE_TO_ANONYMISE, params, dry_run=dry_run
         )
 
+    async def inbox(self, before: datetime, *, dry_run: bool) -> int:
+        """Handled updates received before a moment: deleted whole (they hold what was typed)."""
+        if dry_run:
+            return await self.s.count(
+                "SELECT COUNT(*) AS n FROM inbox WHERE handled_at IS NOT NULL AND received_at < ?",
+                (to_db(before),),
+            )
+        return await self.s.change(
+            "DELETE FROM inbox WHERE handled_at IS NOT NULL AND received_at < ?", (to_db(before),)
+        )
+
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database and empty it (outside a transaction).
 

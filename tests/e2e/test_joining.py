@@ -146,10 +146,12 @@ async def test_a_deactivated_employee_is_refused_at_once(bot: Harness) -> None:
 
 async def test_the_same_update_delivered_twice_is_handled_once(bot: Harness) -> None:
     anna = await bot.employee("ab1234", Role.CAREGIVER)
-    first = await bot.services.access.admit(999_999, anna.telegram_id)
-    assert first.first_time and first.employee is not None
-
-    again = await bot.services.access.admit(999_999, anna.telegram_id)
-    assert not again.first_time and again.employee is None
+    calls_before = len(await bot.client.calls("sendMessage"))
+    update_id = await bot.client.send_text(anna.telegram_id, "/hjaelp")
+    await bot.handled(update_id)
+    redelivered = await bot.client.calls("sendMessage")
+    async with bot.services.db.transaction() as tx:  # Telegram delivers it again
+        assert not await tx.inbox.store(update_id, anna.telegram_id, "{}", False, bot.clock.now())
+    assert len(redelivered) == calls_before + 1
     replies = await anna.say("/hjaelp")
     assert len(replies) == 1

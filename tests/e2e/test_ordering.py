@@ -210,7 +210,8 @@ async def test_a_caregiver_who_switches_to_english_and_at_once_asks_for_help_get
     ) == [("ab1234", "en", "ok")]
     handled_ids = stored(
         settings,
-        "SELECT update_id FROM processed_updates WHERE update_id IN (?, ?) ORDER BY update_id",
+        "SELECT update_id FROM inbox WHERE update_id IN (?, ?) AND handled_at IS NOT NULL"
+        " ORDER BY update_id",
         *update_ids,
     )
     assert handled_ids == [(update_id,) for update_id in update_ids]

@@ -173,6 +173,7 @@ async def test_a_dry_run_changes_nothing_and_says_the_counts(
         "audit lines",
         "invites",
         "employees",
+        "received updates",
     ]
     assert (counts["tickets"], counts["fault reports"]) == ("1", "1")
     assert (await bot.ticket(1)).description == DESCRIPTION
