@@ -8,7 +8,14 @@ from typing import Any
 
 from tgemu import messages
 from tgemu.commands import check_commands, scope_key
-from tgemu.errors import ANSWER_TOO_LONG, QUERY_INVALID, bad_request, method_not_found
+from tgemu.errors import (
+    ANSWER_TOO_LONG,
+    QUERY_INVALID,
+    ApiError,
+    bad_request,
+    method_not_found,
+)
+from tgemu.limits import COUNTED_METHODS
 from tgemu.params import Params
 from tgemu.world import World
 
@@ -212,9 +219,31 @@ def canonical_method(method: str) -> str:
     return _BY_LOWER.get(method.lower(), method)
 
 
+def known_method(method: str) -> bool:
+    """Tell whether the emulator serves this method (any case)."""
+    return method.lower() in _BY_LOWER
+
+
 async def call_method(world: World, method: str, params: Params) -> object:
-    """Run one Bot API method; raise ApiError as Telegram would fail it."""
+    """Run one Bot API method; raise ApiError as Telegram would fail it.
+
+    A method Telegram's limits count takes its tokens first (or fails with 429) when it
+    names an existing chat; see ``tgemu.limits``.
+    """
     name = _BY_LOWER.get(method.lower())
     if name is None:
         raise method_not_found()
+    if name in COUNTED_METHODS:
+        chat_id = _existing_chat(world, params)
+        if chat_id is not None:
+            world.limits.check(name, chat_id)
     return await _HANDLERS[name](world, params)
+
+
+def _existing_chat(world: World, params: Params) -> int | None:
+    """Return the chat_id the call names when that chat exists (else the method fails)."""
+    try:
+        chat_id = params.chat()
+    except ApiError:
+        return None
+    return chat_id if isinstance(chat_id, int) and chat_id in world.chats else None

@@ -1,4 +1,10 @@
-"""A Python client for the emulator's control API, for tests and the training sandbox."""
+"""A Python client for the emulator's control API, for tests and the training sandbox.
+
+Besides playing users and reading chats it switches what the line to the emulator does:
+Telegram's limits (``enable_telegram_limits``), latency (``set_latency``), a stop at a chosen
+call (``stop_after``, ``wait_answered``) for crash tests; see ``tgemu.limits`` and
+``tgemu.network``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,9 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+
+from tgemu.limits import TelegramLimits
+from tgemu.network import Latency, StopMode, StopRule
 
 JsonObject = dict[str, Any]
 
@@ -85,6 +94,38 @@ class ChatMessage:
                 if button["text"] == text and isinstance(button.get("callback_data"), str):
                     return str(button["callback_data"])
         raise KeyError(f"no inline button {text!r} with callback_data; shown: {self.buttons}")
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """Bot API calls answered so far, per method: ok, failed (a Telegram error), stopped."""
+
+    ok: dict[str, int]
+    failed: dict[str, int]
+    stopped: dict[str, int]
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> AnswerCounts:
+        """Build from the control API's {"ok": {...}, "failed": {...}, "stopped": {...}}."""
+        return cls(
+            ok=dict(data.get("ok") or {}),
+            failed=dict(data.get("failed") or {}),
+            stopped=dict(data.get("stopped") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class StopStatus:
+    """The stop rule set (or None) and whether it is stopping calls now."""
+
+    rule: StopRule | None
+    stopped: bool
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> StopStatus:
+        """Build from the control API's {"stop_after": rule | null, "stopped": bool}."""
+        rule = data.get("stop_after")
+        return cls(rule=None if rule is None else StopRule(**rule), stopped=bool(data["stopped"]))
 
 
 class EmulatorClient:
@@ -290,9 +331,88 @@ class EmulatorClient:
         await self._request("POST", "/flood", json={"limit_per_chat": limit_per_chat})
 
     async def advance_clock(self, seconds: float) -> float:
-        """Move the emulated clock forward; return the new unix time."""
+        """Move the emulated clock forward; return the new unix time.
+
+        Telegram's limits refill by this clock too.
+        """
         result = await self._request("POST", "/clock", json={"advance_seconds": seconds})
         return float(result["now"])
+
+    async def enable_telegram_limits(self, limits: TelegramLimits | None = None) -> TelegramLimits:
+        """Switch Telegram's limits on (None: Telegram's numbers); the buckets start full.
+
+        Sends, edits, deletions and pins then get 429 with retry_after when a private chat
+        (3 at once, 1 a second), a group (20 a minute) or the bot (30 a second) is over its
+        limit. Return the numbers in force.
+        """
+        body = (limits or TelegramLimits()).as_json() | {"enabled": True}
+        result = await self._request("POST", "/limits", json=body)
+        return _limits_of(result) or TelegramLimits()
+
+    async def disable_telegram_limits(self) -> None:
+        """Switch Telegram's limits off (the default)."""
+        await self._request("POST", "/limits", json={"enabled": False})
+
+    async def telegram_limits(self) -> TelegramLimits | None:
+        """Return the numbers of Telegram's limits in force, or None when they are off."""
+        return _limits_of(await self._request("GET", "/limits"))
+
+    async def set_latency(
+        self, seconds: float, *, jitter: float = 0.0, seed: int | None = None
+    ) -> Latency:
+        """Delay every Bot API call by seconds plus up to jitter more (seeded); 0 for none."""
+        body = {"seconds": seconds, "jitter": jitter, "seed": seed}
+        return Latency(**(await self._request("POST", "/latency", json=body)))
+
+    async def latency(self) -> Latency:
+        """Return the delay before each Bot API call."""
+        return Latency(**(await self._request("GET", "/latency")))
+
+    async def stop_after(
+        self, method: str, count: int, *, mode: StopMode = "drop", status: int = 502
+    ) -> StopStatus:
+        """Stop every Bot API call once count calls of method have been answered ok.
+
+        count is the ok total since the start or ``reset_answered`` (``answered()`` tells it
+        now); the call that reaches it is answered normally, every later call on the token
+        (any method, and file downloads) gets a dropped connection ("drop") or status
+        ("error") until ``clear_stop``. A count already reached stops at once.
+        """
+        body = {"method": method, "count": count, "mode": mode, "status": status}
+        return StopStatus.from_json(await self._request("POST", "/stop_after", json=body))
+
+    async def clear_stop(self) -> None:
+        """Clear the stop rule: calls are served again."""
+        await self._request("DELETE", "/stop_after")
+
+    async def stop_status(self) -> StopStatus:
+        """Return the stop rule and whether it is stopping calls now."""
+        return StopStatus.from_json(await self._request("GET", "/stop_after"))
+
+    async def answered(self) -> AnswerCounts:
+        """Return how many Bot API calls of each method were answered: ok, failed, stopped."""
+        return AnswerCounts.from_json(await self._request("GET", "/answered"))
+
+    async def reset_answered(self) -> None:
+        """Count answered calls from zero again (a stop that has happened stays)."""
+        await self._request("DELETE", "/answered")
+
+    async def wait_answered(self, method: str, count: int, *, timeout: float = 10.0) -> int:
+        """Wait until count calls of method were answered ok; return the ok count.
+
+        The emulator holds the request until then (no polling). Raise TimeoutError when the
+        count is not reached within timeout seconds.
+        """
+        query = {"method": method, "count": str(count), "timeout": str(timeout)}
+        result = await self._request(
+            "GET", "/wait", params=query, timeout=httpx.Timeout(timeout + 10.0)
+        )
+        if not result["reached"]:
+            raise TimeoutError(
+                f"{result['method']} was answered ok {result['answered']} times within "
+                f"{timeout}s, not {count}"
+            )
+        return int(result["answered"])
 
     async def wait_for_message(
         self,
@@ -318,6 +438,12 @@ class EmulatorClient:
                     f"{after_message_id} within {timeout}s; chat now: {texts}"
                 )
             await asyncio.sleep(POLL_INTERVAL)
+
+
+def _limits_of(data: JsonObject) -> TelegramLimits | None:
+    if not data.get("enabled"):
+        return None
+    return TelegramLimits.from_json({k: v for k, v in data.items() if k != "enabled"})
 
 
 def _profile(

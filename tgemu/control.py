@@ -21,10 +21,31 @@
     GET    /control/commands/effective?chat_id=N&language_code=xx    as the user sees it
     GET    /control/calls, DELETE /control/calls                the Bot API call log
     GET    /control/updates/pending             updates the bot has not confirmed
-    POST   /control/flood                       {"limit_per_chat": 1.0 | null}
+    POST   /control/flood                       {"limit_per_chat": 1.0 | null}  the simple
+                                                 per-chat limit (messages a second)
     POST   /control/clock                       {"advance_seconds": 3600}
+    GET    /control/limits                      Telegram's limits in force: {"enabled", numbers}
+    POST   /control/limits                      {"enabled"?: true, "private_chat_rate"?: 1.0,
+                                                 "private_chat_burst"?: 3, "group_per_minute"?:
+                                                 20, "group_burst"?: 20, "global_rate"?: 30,
+                                                 "global_burst"?: 30}  numbers left out are
+                                                 Telegram's; {"enabled": false} switches off
+    GET    /control/latency, POST /control/latency   {"seconds": 0.15, "jitter"?: 0.05,
+                                                 "seed"?: 7}  before every Bot API call
+    GET    /control/stop_after                  {"stop_after": rule | null, "stopped": bool}
+    POST   /control/stop_after                  {"method": "sendMessage", "count": N,
+                                                 "mode"?: "drop" | "error", "status"?: 502}
+    DELETE /control/stop_after                  clear the rule: calls are served again
+    GET    /control/answered                    {"ok": {method: n}, "failed": {...},
+                                                 "stopped": {...}}  calls answered so far
+    DELETE /control/answered                    count from zero again
+    GET    /control/wait?method=M&count=N&timeout=10   answer once N calls of M were
+                                                 answered ok, or at the timeout:
+                                                 {"method", "count", "answered", "reached"}
 
 Posting a message or an edit answers {"update_id", "message"} (the Message the bot gets).
+Limits, latency and the stop rule are described in ``tgemu.limits`` and ``tgemu.network``;
+control routes are never delayed, limited or stopped.
 Refusals answer {"ok": false, "error_code": N, "description": "..."} with status N.
 """
 
@@ -40,8 +61,11 @@ from typing import Any
 from aiohttp import web
 
 from tgemu import people
+from tgemu.botapi import canonical_method, known_method
 from tgemu.commands import scope_key
 from tgemu.errors import ApiError
+from tgemu.limits import TelegramLimits
+from tgemu.network import Latency, StopRule
 from tgemu.views import control_message
 from tgemu.world import World
 
@@ -49,6 +73,9 @@ JsonObject = dict[str, Any]
 Route = Callable[[web.Request], Awaitable[object]]
 
 log = logging.getLogger(__name__)
+
+DEFAULT_WAIT_SECONDS = 10.0
+MAX_WAIT_SECONDS = 600.0
 
 
 class ControlApi:
@@ -78,6 +105,16 @@ class ControlApi:
             ("GET", "/control/updates/pending", self.pending_updates),
             ("POST", "/control/flood", self.flood),
             ("POST", "/control/clock", self.clock),
+            ("GET", "/control/limits", self.limits),
+            ("POST", "/control/limits", self.set_limits),
+            ("GET", "/control/latency", self.latency),
+            ("POST", "/control/latency", self.set_latency),
+            ("GET", "/control/stop_after", self.stop_after),
+            ("POST", "/control/stop_after", self.set_stop_after),
+            ("DELETE", "/control/stop_after", self.clear_stop_after),
+            ("GET", "/control/answered", self.answered),
+            ("DELETE", "/control/answered", self.reset_answered),
+            ("GET", "/control/wait", self.wait),
         ]
         return [web.route(method, path, _as_json(handler)) for method, path, handler in table]
 
@@ -241,6 +278,117 @@ class ControlApi:
             raise people.refused("advance_seconds must be a number >= 0")
         self.world.clock_offset += float(seconds)
         return {"now": self.world.now()}
+
+    async def limits(self, request: web.Request) -> object:
+        """Telegram's limits in force."""
+        return _limits_json(self.world.limits.limits)
+
+    async def set_limits(self, request: web.Request) -> object:
+        """Switch Telegram's limits on (numbers left out are Telegram's) or off."""
+        body = await _body(request)
+        enabled = body.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            raise people.refused("enabled must be true or false")
+        try:
+            limits = TelegramLimits.from_json(body) if enabled else None
+        except (TypeError, ValueError) as error:
+            raise people.refused(str(error)) from None
+        self.world.limits.configure(limits)
+        return _limits_json(limits)
+
+    async def latency(self, request: web.Request) -> object:
+        """The delay before each Bot API call."""
+        return self.world.network.latency.as_json()
+
+    async def set_latency(self, request: web.Request) -> object:
+        """Set the delay before each Bot API call (seconds 0: none)."""
+        body = await _body(request)
+        unknown = sorted(set(body) - {"seconds", "jitter", "seed"})
+        if unknown:
+            raise people.refused(f"unknown field {unknown[0]!r}")
+        try:
+            latency = Latency(
+                seconds=body.get("seconds", 0.0),
+                jitter=body.get("jitter", 0.0),
+                seed=body.get("seed"),
+            )
+        except ValueError as error:
+            raise people.refused(str(error)) from None
+        self.world.network.set_latency(latency)
+        return latency.as_json()
+
+    async def stop_after(self, request: web.Request) -> object:
+        """The stop rule and whether it is stopping calls now."""
+        return self._stop_json()
+
+    async def set_stop_after(self, request: web.Request) -> object:
+        """Stop every Bot API call once count calls of method were answered ok."""
+        body = await _body(request)
+        method = _required_str(body, "method")
+        if not known_method(method):
+            raise people.refused(f"unknown Bot API method {method!r}")
+        count = body.get("count")
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise people.refused("count must be an integer >= 0")
+        try:
+            rule = StopRule(
+                method=canonical_method(method),
+                count=count,
+                mode=body.get("mode", "drop"),
+                status=body.get("status", 502),
+            )
+        except ValueError as error:
+            raise people.refused(str(error)) from None
+        self.world.network.set_stop(rule)
+        return self._stop_json()
+
+    async def clear_stop_after(self, request: web.Request) -> object:
+        """Clear the stop rule: calls are served again."""
+        self.world.network.set_stop(None)
+        return self._stop_json()
+
+    def _stop_json(self) -> JsonObject:
+        network = self.world.network
+        rule = network.stop_rule
+        return {
+            "stop_after": None if rule is None else rule.as_json(),
+            "stopped": network.stopped is not None,
+        }
+
+    async def answered(self, request: web.Request) -> object:
+        """How many calls of each method were answered: ok, failed, stopped."""
+        return self.world.network.counts_json()
+
+    async def reset_answered(self, request: web.Request) -> object:
+        """Count answered calls from zero again."""
+        self.world.network.reset_counts()
+        return self.world.network.counts_json()
+
+    async def wait(self, request: web.Request) -> object:
+        """Wait until count calls of method were answered ok, or until the timeout."""
+        method = request.query.get("method", "")
+        if not known_method(method):
+            raise people.refused(f"unknown Bot API method {method!r}")
+        method = canonical_method(method)
+        try:
+            count = int(request.query.get("count", "1"))
+            timeout = float(request.query.get("timeout", str(DEFAULT_WAIT_SECONDS)))
+        except ValueError:
+            raise people.refused("count must be an integer and timeout a number") from None
+        if count < 0 or not 0 <= timeout <= MAX_WAIT_SECONDS:
+            raise people.refused(f"count must be >= 0 and timeout from 0 to {MAX_WAIT_SECONDS}")
+        reached = await self.world.network.wait(method, count, timeout)
+        return {
+            "method": method,
+            "count": count,
+            "answered": self.world.network.answered(method),
+            "reached": reached,
+        }
+
+
+def _limits_json(limits: TelegramLimits | None) -> JsonObject:
+    numbers = (limits or TelegramLimits()).as_json()
+    return {"enabled": limits is not None, **numbers}
 
 
 def _as_json(handler: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

@@ -1,10 +1,15 @@
 """The HTTP server: the Bot API at /bot{token}/{method}, files, and the control API.
 
 Listens on loopback only. No access log: request paths carry the bot token.
+
+A Bot API call first waits out the latency (``tgemu.network``), then is checked against the
+token and the stop rule, then runs (Telegram's limits are checked in ``call_method``), and
+is logged and counted as it is answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -17,6 +22,8 @@ from aiohttp import web
 from tgemu.botapi import call_method, canonical_method
 from tgemu.control import ControlApi
 from tgemu.errors import ApiError, bad_request, unauthorized
+from tgemu.limits import TelegramLimits
+from tgemu.network import Latency
 from tgemu.params import Params, UploadedFile
 from tgemu.updates import client_connected
 from tgemu.world import BotIdentity, World
@@ -52,7 +59,16 @@ class BotApiEmulator:
         bot_first_name: str = "Bekey",
         flood_limit_per_chat: float | None = None,
         conflict_on_concurrent_polls: bool = True,
+        telegram_limits: TelegramLimits | None = None,
+        latency: Latency | None = None,
     ) -> None:
+        """Make an emulator for one bot token; ``start`` (or ``async with``) runs it.
+
+        ``now`` is the clock (unix seconds; default ``time.time``) behind message dates and
+        Telegram's limits. ``flood_limit_per_chat`` switches on the simple per-chat limit
+        (messages a second), ``telegram_limits`` Telegram's limits (``TelegramLimits()``
+        for Telegram's numbers), ``latency`` a delay before every Bot API call.
+        """
         if not is_loopback(host):
             raise ValueError("the emulator listens on loopback addresses only")
         if not token:
@@ -66,6 +82,8 @@ class BotApiEmulator:
             now=now,
             flood_limit_per_chat=flood_limit_per_chat,
             conflict_on_concurrent_polls=conflict_on_concurrent_polls,
+            telegram_limits=telegram_limits,
+            latency=latency,
         )
 
     @property
@@ -85,11 +103,30 @@ class BotApiEmulator:
     def flood_limit_per_chat(self, limit: float | None) -> None:
         self.world.flood_limit_per_chat = limit
 
+    @property
+    def telegram_limits(self) -> TelegramLimits | None:
+        """Return the numbers of Telegram's limits in force (None: off)."""
+        return self.world.limits.limits
+
+    @telegram_limits.setter
+    def telegram_limits(self, limits: TelegramLimits | None) -> None:
+        self.world.limits.configure(limits)
+
+    @property
+    def latency(self) -> Latency:
+        """Return the delay before each Bot API call."""
+        return self.world.network.latency
+
+    @latency.setter
+    def latency(self, latency: Latency) -> None:
+        self.world.network.set_latency(latency)
+
     async def start(self) -> None:
         """Start listening; port 0 picks a free port."""
         if self._runner is not None:
             return
         self.world.updates.reopen()
+        self.world.network.reopen()
         runner = web.AppRunner(
             self._app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -110,6 +147,7 @@ class BotApiEmulator:
         if runner is None:
             return
         self.world.updates.close()
+        self.world.network.close()
         await runner.cleanup()
         log.info("Bot API emulator stopped")
 
@@ -137,29 +175,63 @@ class BotApiEmulator:
 
     async def _bot_api(self, request: web.Request) -> web.Response:
         method = canonical_method(request.match_info["method"])
+        network = self.world.network
+        delay = network.delay()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        token_ok = self._token_ok(request.match_info["token"])
         params: Params | None = None
         try:
             raw = await _read_params(request)
-            if not self._token_ok(request.match_info["token"]):
+            if not token_ok:
                 raise unauthorized()
             params = Params(raw)
+        except ApiError as error:
+            if token_ok and network.stopped:
+                return self._stopped(request, method, params)
+            return self._failed(method, params, error)
+        if network.stopped:
+            return self._stopped(request, method, params)
+        try:
             client_connected.set(lambda: _connected(request))
             result = await call_method(self.world, method, params)
         except ApiError as error:
-            self._record(method, params, error)
-            return web.json_response(error.payload(), status=error.status)
+            if network.stopped:
+                return self._stopped(request, method, params)
+            return self._failed(method, params, error)
         except Exception as crash:  # an emulator bug: answer as Telegram's 500 would
-            internal = ApiError(500, f"Internal Server Error: {type(crash).__name__}")
-            self._record(method, params, internal)
             log.error("Bot API %s crashed: %s at %s", method, type(crash).__name__, _where(crash))
-            return web.json_response(internal.payload(), status=500)
+            internal = ApiError(500, f"Internal Server Error: {type(crash).__name__}")
+            return self._failed(method, params, internal)
+        if network.stopped:
+            return self._stopped(request, method, params)
         self._record(method, params, None)
         return web.json_response({"ok": True, "result": result})
+
+    def _failed(self, method: str, params: Params | None, error: ApiError) -> web.Response:
+        self._record(method, params, error)
+        return web.json_response(error.payload(), status=error.status)
+
+    def _stopped(self, request: web.Request, method: str, params: Params | None) -> web.Response:
+        """Answer a call the stop rule stops: drop the connection, or a 5xx."""
+        rule = self.world.network.stopped
+        assert rule is not None
+        logged = params.for_log() if params is not None else {}
+        self.world.network.count(method, "stopped")
+        if rule.mode == "drop":
+            self.world.calls.record(method, logged, (None, "connection dropped"))
+            log.info("Bot API %s stopped: connection dropped", method)
+            return _drop(request)
+        error = ApiError(rule.status, rule.description)
+        self.world.calls.record(method, logged, (error.status, error.description))
+        log.info("Bot API %s stopped with %s", method, error.status)
+        return web.json_response(error.payload(), status=error.status)
 
     def _record(self, method: str, params: Params | None, error: ApiError | None) -> None:
         logged = params.for_log() if params is not None else {}
         outcome = None if error is None else (error.status, error.description)
         self.world.calls.record(method, logged, outcome)
+        self.world.network.count(method, "ok" if error is None else "failed")
         if error is not None:
             log.info("Bot API %s failed with %s", method, error.status)
         else:
@@ -168,12 +240,26 @@ class BotApiEmulator:
     async def _file(self, request: web.Request) -> web.Response:
         if not self._token_ok(request.match_info["token"]):
             return web.json_response(unauthorized().payload(), status=401)
+        rule = self.world.network.stopped
+        if rule is not None and rule.mode == "drop":
+            return _drop(request)
+        if rule is not None:
+            error = ApiError(rule.status, rule.description)
+            return web.json_response(error.payload(), status=error.status)
         stored = self.world.files.by_path(request.match_info["file_path"])
         if stored is None:
             error = ApiError(404, "Not Found: file not found")
             return web.json_response(error.payload(), status=404)
         mime_type = stored.mime_type.split(";")[0].strip() or "application/octet-stream"
         return web.Response(body=stored.content, content_type=mime_type)
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Close the caller's connection without an answer (the response is never written)."""
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+    return web.Response(status=503)
 
 
 def _connected(request: web.Request) -> bool:

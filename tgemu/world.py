@@ -20,6 +20,8 @@ from typing import Any
 from tgemu.commands import CommandStore
 from tgemu.errors import BLOCKED, CHAT_NOT_FOUND, bad_request, forbidden, too_many_requests
 from tgemu.html import Entity
+from tgemu.limits import RateLimiter, TelegramLimits
+from tgemu.network import Latency, Network
 from tgemu.updates import UpdateQueue
 
 JsonObject = dict[str, Any]
@@ -277,8 +279,11 @@ class CallLog:
         self._calls: deque[JsonObject] = deque(maxlen=MAX_LOGGED_CALLS)
         self._seq = count(1)
 
-    def record(self, method: str, params: JsonObject, error: tuple[int, str] | None) -> None:
-        """Log one call: its method, decoded parameters and outcome."""
+    def record(self, method: str, params: JsonObject, error: tuple[int | None, str] | None) -> None:
+        """Log one call: its method, decoded parameters and outcome.
+
+        A call answered with a dropped connection has error code None.
+        """
         self._calls.append(
             {
                 "seq": next(self._seq),
@@ -300,7 +305,11 @@ class CallLog:
 
 
 class World:
-    """All emulated state, shared by the Bot API and the control API."""
+    """All emulated state, shared by the Bot API and the control API.
+
+    ``limits`` holds Telegram's rate limits (off unless switched on) over ``now``;
+    ``network`` the latency, the stop rule and the answer counts the server applies.
+    """
 
     def __init__(
         self,
@@ -309,11 +318,15 @@ class World:
         now: Callable[[], float] | None = None,
         flood_limit_per_chat: float | None = None,
         conflict_on_concurrent_polls: bool = True,
+        telegram_limits: TelegramLimits | None = None,
+        latency: Latency | None = None,
     ) -> None:
         self.bot = bot
         self._now = now or time.time
         self.clock_offset = 0.0
         self.flood_limit_per_chat = flood_limit_per_chat
+        self.limits = RateLimiter(self.now, telegram_limits)
+        self.network = Network(latency)
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
@@ -348,7 +361,12 @@ class World:
         return chat
 
     def check_flood(self, chat: Chat) -> None:
-        """Refuse with 429 when the chat is over its messages-per-second limit."""
+        """Refuse with 429 when the chat is over its messages-per-second limit.
+
+        The simple per-chat switch (``flood_limit_per_chat``): at most that many sends and
+        edits per second, in a window of at least a second. Telegram's limits (per chat,
+        per group and per bot) are ``limits``, a separate switch; both may be on.
+        """
         limit = self.flood_limit_per_chat
         if limit is None or limit <= 0:
             return
