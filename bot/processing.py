@@ -17,7 +17,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.storage.inbox import HANDLING
+from bot.storage.inbox import HANDLING, Handling
 
 KEEP_FINISHED = 2048
 
@@ -43,16 +43,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         key = _person_of(update)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
-        update_id = update.update_id if isinstance(update, Update) else None
+        handling = Handling(update.update_id) if isinstance(update, Update) else None
         try:
             async with lock:
-                token = HANDLING.set(update_id)  # its first commit marks it handled, with it
+                token = HANDLING.set(handling)  # its first commit marks it handled, with it
                 try:
                     await coroutine
                 finally:
                     HANDLING.reset(token)
-                    if update_id is not None and self._handled is not None:
-                        await self._handled(update_id)  # handled without writing: mark it now
+                    if handling is not None and not handling.marked and self._handled:
+                        await self._handled(handling.update_id)  # it wrote nothing: mark it now
         finally:
             lock, users = self._locks[key]
             if users <= 1:

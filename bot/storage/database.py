@@ -122,17 +122,20 @@ class Database:
         async with self._lock:
             conn = self._connection()
             await conn.execute("BEGIN IMMEDIATE")
+            handling = HANDLING.get()
             try:
                 tx = Tx(Session(conn))
                 yield tx
-                handling = HANDLING.get()
-                if handling is not None:  # the update is handled with its effects, or not at all
-                    await tx.inbox.mark_handled(handling, datetime.now(UTC))
+                if handling is not None and not handling.marked:
+                    # The update is handled with its effects, or not at all.
+                    await tx.inbox.mark_handled(handling.update_id, datetime.now(UTC))
             except BaseException:
                 await conn.rollback()
                 raise
             else:
                 await conn.commit()
+                if handling is not None:
+                    handling.marked = True
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:

@@ -2,7 +2,7 @@
 
 An update is marked handled in the first write transaction its handling commits (so the mark
 and the effects stand or fall together), or when its handling ends without writing. While
-an update is being handled, ``HANDLING`` holds its id; ``Database.transaction`` reads it.
+an update is being handled, ``HANDLING`` holds it; ``Database.transaction`` reads it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,17 @@ from datetime import datetime
 from bot.clock import to_db
 from bot.storage.session import Session
 
-HANDLING: ContextVar[int | None] = ContextVar("handling", default=None)
-"""The id of the update whose handling is running in this task, if any."""
+
+@dataclass
+class Handling:
+    """The update whose handling runs in this task, and whether a commit has marked it."""
+
+    update_id: int
+    marked: bool = False
+
+
+HANDLING: ContextVar[Handling | None] = ContextVar("handling", default=None)
+"""The update being handled in this task, if any."""
 
 
 @dataclass(frozen=True)
