@@ -7,4 +7,4 @@ bash scripts/setup.sh
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
-.venv/bin/pytest -q -n 2 "$@"
+.venv/bin/pytest -q -n 2 --dist worksteal "$@"

@@ -30,7 +30,7 @@ SAY_WITHIN = 10.0
 CONFLICT_WITHIN = 15.0
 """Seconds within which a bot must say that another bot polls with its token."""
 
-MORE_CONFLICTS = 4
+MORE_CONFLICTS = 2
 """Conflicts both bots are watched through after the first word of one (they alternate)."""
 
 WATCH_AT_MOST = 30.0
