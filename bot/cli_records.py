@@ -108,12 +108,13 @@ def _day(value: str) -> date:
     """Read --since as a calendar day."""
     if contains_cpr(value):
         raise CliRecordsError(CPR_REFUSAL)
+    not_a_date = CliRecordsError(f"--since {value!r} is not a date (YYYY-MM-DD)")
+    if not _DATE.match(value):
+        raise not_a_date
     try:
-        if _DATE.match(value):
-            return date.fromisoformat(value)
+        return date.fromisoformat(value)  # the shape fits; the day may not exist (02-30)
     except ValueError:
-        pass
-    raise CliRecordsError(f"--since {value!r} is not a date (YYYY-MM-DD)")
+        raise not_a_date from None
 
 
 def _plain(text: str) -> str:

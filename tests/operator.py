@@ -10,7 +10,8 @@ import asyncio
 import os
 import sqlite3
 import sys
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 PROXY_VARIABLES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"}
+SAY_WITHIN = 10.0
+"""Seconds within which a running bot must say what a test waits for."""
 
 
 @dataclass(frozen=True)
@@ -143,3 +146,39 @@ class Operator:
         files = sorted(self.database.parent.glob(self.database.name + "*"))
         assert self.database in files
         return b"".join(path.read_bytes() for path in files)
+
+
+@asynccontextmanager
+async def running_bot(
+    env: dict[str, str], workdir: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``python -m bot run`` as an operator starts it; stopped (if it still runs) at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=workdir,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), 20)
+
+
+async def said(process: asyncio.subprocess.Process, words: str, within: float = 10.0) -> list[str]:
+    """The bot's stderr lines up to the first that holds the words, within so many seconds."""
+    assert process.stderr is not None
+    lines: list[str] = []
+    async with asyncio.timeout(within):
+        while line := (await process.stderr.readline()).decode():
+            lines.append(line)
+            if words in line:
+                return lines
+    raise AssertionError(f"the bot never said {words!r}: {lines}")

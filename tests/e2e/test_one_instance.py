@@ -12,15 +12,12 @@ import asyncio
 import json
 import re
 import signal
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.instance import lock_path
-from tests.operator import Operator, environment
+from tests.operator import Operator, environment, running_bot, said
 from tgemu.client import EmulatorClient
 from tgemu.server import BotApiEmulator
 
@@ -40,44 +37,6 @@ CONFLICT_LINE = "another bot is polling with this token"
 PHONES = {"LOCK_PARTNER_PHONE": "55 66 77 88", "IT_HELPDESK_PHONE": "70 20 30 40"}
 HOLDER = re.compile(r"\(PID (\d+), started (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [^)]+\)")
 STRANGER = 5_550_001
-
-
-@asynccontextmanager
-async def running_bot(
-    env: dict[str, str], workdir: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``python -m bot run`` as an operator starts it; stopped (if it still runs) at the end."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=workdir,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), 20)
-
-
-async def said(
-    process: asyncio.subprocess.Process, words: str, within: float = SAY_WITHIN
-) -> list[str]:
-    """The bot's stderr lines up to the first that holds the words, within so many seconds."""
-    assert process.stderr is not None
-    lines: list[str] = []
-    async with asyncio.timeout(within):
-        while line := (await process.stderr.readline()).decode():
-            lines.append(line)
-            if words in line:
-                return lines
-    raise AssertionError(f"the bot never said {words!r}: {lines}")
 
 
 async def lines_for(process: asyncio.subprocess.Process, seconds: float) -> list[str]:

@@ -4,50 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.conftest import TOKEN
-from tests.operator import environment
+from tests.operator import environment, running_bot, said
 from tgemu.server import BotApiEmulator
-
-SAY_WITHIN = 10.0
-"""Seconds within which the bot must say what it is waiting for."""
-
-
-@asynccontextmanager
-async def running_bot(env: dict[str, str], workdir: Path) -> AsyncIterator[asyncio.StreamReader]:
-    """``python -m bot run`` as an operator starts it; its stderr, read line by line."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=workdir,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    try:
-        yield process.stderr
-        assert process.returncode is None, "the bot stopped on its own"
-    finally:
-        if process.returncode is None:
-            process.terminate()
-        await asyncio.wait_for(process.wait(), 20)
-
-
-async def _line_with(stderr: asyncio.StreamReader, words: str) -> str:
-    """The first line of stderr holding the words, within SAY_WITHIN seconds."""
-    async with asyncio.timeout(SAY_WITHIN):
-        while line := (await stderr.readline()).decode():
-            if words in line:
-                return line
-    raise AssertionError(f"the bot never said {words!r}")
-
 
 CLOSED_PORT = 9
 """The discard port: nothing listens on it here, and no emulator takes a port this low."""
@@ -58,9 +19,10 @@ async def test_a_bot_that_cannot_reach_the_bot_api_says_so_within_ten_seconds_an
 ) -> None:
     env = environment(f"http://127.0.0.1:{CLOSED_PORT}", tmp_path / "bekey.sqlite3")
 
-    async with running_bot(env, tmp_path) as stderr:
-        first = await _line_with(stderr, "cannot be reached")
-        again = await _line_with(stderr, "cannot be reached")
+    async with running_bot(env, tmp_path) as bot:
+        first = (await said(bot, "cannot be reached"))[-1]
+        again = (await said(bot, "cannot be reached"))[-1]
+        assert bot.returncode is None, "the bot stopped trying"
 
     assert "trying again" in first and "trying again" in again
     assert TOKEN not in first + again
@@ -73,9 +35,10 @@ async def test_a_missing_lock_partner_number_is_named_at_start(
         emulator.base_url, tmp_path / "bekey.sqlite3", IT_HELPDESK_PHONE="70 20 30 40"
     )
 
-    async with running_bot(env, tmp_path) as stderr:
-        warning = await _line_with(stderr, "LOCK_PARTNER_PHONE")
-        await _line_with(stderr, "Application started")
+    async with running_bot(env, tmp_path) as bot:
+        warning = (await said(bot, "LOCK_PARTNER_PHONE"))[-1]
+        await said(bot, "Application started")
+        assert bot.returncode is None, "the bot stopped on its own"
 
     assert "not set" in warning
 
