@@ -98,20 +98,30 @@ class ChatMessage:
 
 @dataclass(frozen=True)
 class AnswerCounts:
-    """Bot API calls answered so far, per method: ok, failed (a Telegram error), stopped."""
+    """Bot API calls answered so far, per method: ok, failed (a Telegram error), stopped.
+
+    ``failed_by_status`` splits the failed ones by status: {429: {"sendMessage": 12}}.
+    """
 
     ok: dict[str, int]
     failed: dict[str, int]
     stopped: dict[str, int]
+    failed_by_status: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: JsonObject) -> AnswerCounts:
-        """Build from the control API's {"ok": {...}, "failed": {...}, "stopped": {...}}."""
+        """Build from the control API's {"ok": {...}, "failed": {...}, "stopped": {...}, ...}."""
+        by_status = data.get("failed_by_status") or {}
         return cls(
             ok=dict(data.get("ok") or {}),
             failed=dict(data.get("failed") or {}),
             stopped=dict(data.get("stopped") or {}),
+            failed_by_status={int(status): dict(counts) for status, counts in by_status.items()},
         )
+
+    def failed_with(self, status: int) -> int:
+        """Return how many calls of any method failed with this status (429: rate limited)."""
+        return sum(self.failed_by_status.get(status, {}).values())
 
 
 @dataclass(frozen=True)
@@ -129,11 +139,25 @@ class StopStatus:
 
 
 class EmulatorClient:
-    """Async client for /control/ on a running emulator."""
+    """Async client for /control/ on a running emulator.
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    ``connections`` keeps that many connections open (by default httpx keeps 20): a benchmark
+    playing many people at once needs more, or each request past 20 opens a new connection.
+    """
+
+    def __init__(
+        self, base_url: str, *, timeout: float = 10.0, connections: int | None = None
+    ) -> None:
+        limits = (
+            httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+            if connections is not None
+            else httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        )
         self._http = httpx.AsyncClient(
-            base_url=f"{base_url.rstrip('/')}/control", timeout=timeout, trust_env=False
+            base_url=f"{base_url.rstrip('/')}/control",
+            timeout=timeout,
+            trust_env=False,
+            limits=limits,
         )
 
     async def __aenter__(self) -> EmulatorClient:
@@ -310,9 +334,15 @@ class EmulatorClient:
         result: list[JsonObject] = await self._request("GET", "/commands/effective", params=query)
         return result
 
-    async def calls(self, method: str | None = None) -> list[JsonObject]:
-        """Return the Bot API call log, optionally only one method's calls."""
-        result: list[JsonObject] = await self._request("GET", "/calls")
+    async def calls(self, method: str | None = None, *, after: int = 0) -> list[JsonObject]:
+        """Return the Bot API call log, optionally only one method's calls.
+
+        Each call has "seq", "at" (emulated unix time of the answer), "method", "params",
+        "ok", "error_code" and "description". ``after``: only the calls with a higher seq
+        (to follow the log without reading it all again).
+        """
+        params = {"after": str(after)} if after else None
+        result: list[JsonObject] = await self._request("GET", "/calls", params=params)
         if method is None:
             return result
         return [call for call in result if call["method"].lower() == method.lower()]

@@ -19,7 +19,10 @@
     GET    /control/files/{file_id}             {"file_name", "mime_type", "content_base64"}
     GET    /control/commands?scope=<json>&language_code=xx    exactly the stored list
     GET    /control/commands/effective?chat_id=N&language_code=xx    as the user sees it
-    GET    /control/calls, DELETE /control/calls                the Bot API call log
+    GET    /control/calls?after=SEQ, DELETE /control/calls    the Bot API call log: each call's
+                                                 "seq", "at" (emulated unix time of the answer),
+                                                 "method", "params", "ok", "error_code",
+                                                 "description"; after: only seq above it
     GET    /control/updates/pending             updates the bot has not confirmed
     POST   /control/flood                       {"limit_per_chat": 1.0 | null}  the simple
                                                  per-chat limit (messages a second)
@@ -37,7 +40,8 @@
                                                  "mode"?: "drop" | "error", "status"?: 502}
     DELETE /control/stop_after                  clear the rule: calls are served again
     GET    /control/answered                    {"ok": {method: n}, "failed": {...},
-                                                 "stopped": {...}}  calls answered so far
+                                                 "stopped": {...}, "failed_by_status":
+                                                 {"429": {method: n}}}  calls answered so far
     DELETE /control/answered                    count from zero again
     GET    /control/wait?method=M&count=N&timeout=10   answer once N calls of M were
                                                  answered ok, or at the timeout:
@@ -251,8 +255,12 @@ class ControlApi:
         return self.world.commands.effective(chat_id, request.query.get("language_code", ""))
 
     async def calls(self, request: web.Request) -> object:
-        """The Bot API call log."""
-        return self.world.calls.all()
+        """The Bot API call log; with ?after=SEQ only the calls numbered above SEQ."""
+        try:
+            after = int(request.query.get("after", "0"))
+        except ValueError:
+            raise people.refused("after must be an integer") from None
+        return self.world.calls.all(after)
 
     async def clear_calls(self, request: web.Request) -> object:
         """Empty the call log."""

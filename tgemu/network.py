@@ -5,8 +5,9 @@ plus up to ``jitter`` more drawn from a generator seeded with ``seed``, before i
 real time (``asyncio.sleep``), not the emulated clock: the bot feels it.
 
 Counts: every Bot API call answered, per method (its usual spelling), as "ok" (a result),
-"failed" (a Telegram error, 4xx or the emulator's own 500) or "stopped" (see below). They
-count from the start, or from the last ``reset_counts``.
+"failed" (a Telegram error, 4xx or the emulator's own 500; also counted by its status, so a
+benchmark can ask how many 429s the bot got) or "stopped" (see below). They count from the
+start, or from the last ``reset_counts``.
 
 Stop: with ``StopRule(method, count)``, once the ok count of ``method`` reaches ``count``,
 every later call on the bot's token (any method, and file downloads) is stopped: not run,
@@ -107,6 +108,7 @@ class Network:
         self._stop: StopRule | None = None
         self._stopped = False
         self._counts: dict[Outcome, Counter[str]] = {outcome: Counter() for outcome in OUTCOMES}
+        self._failed_by_status: dict[int, Counter[str]] = {}
         self._changed = asyncio.Event()
         self._closed = False
         self.set_latency(latency or Latency())
@@ -144,9 +146,14 @@ class Network:
         self._stopped = rule is not None and self._counts["ok"][rule.method] >= rule.count
         self._notify()
 
-    def count(self, method: str, outcome: Outcome) -> None:
-        """Count one answered call; an ok answer may reach the stop rule's count."""
+    def count(self, method: str, outcome: Outcome, status: int | None = None) -> None:
+        """Count one answered call; an ok answer may reach the stop rule's count.
+
+        A failed call's ``status`` (429, 400, ...) is counted too, per method.
+        """
         self._counts[outcome][method] += 1
+        if outcome == "failed" and status is not None:
+            self._failed_by_status.setdefault(status, Counter())[method] += 1
         rule = self._stop
         if (
             outcome == "ok"
@@ -162,13 +169,21 @@ class Network:
         return self._counts[outcome][method]
 
     def counts_json(self) -> JsonObject:
-        """Return {"ok": {method: n}, "failed": {...}, "stopped": {...}}."""
-        return {outcome: dict(sorted(counter.items())) for outcome, counter in self._counts.items()}
+        """Return {"ok": {method: n}, "failed", "stopped", "failed_by_status": {"429": {...}}}."""
+        counts: JsonObject = {
+            outcome: dict(sorted(counter.items())) for outcome, counter in self._counts.items()
+        }
+        counts["failed_by_status"] = {
+            str(status): dict(sorted(counter.items()))
+            for status, counter in sorted(self._failed_by_status.items())
+        }
+        return counts
 
     def reset_counts(self) -> None:
         """Count from zero again (a stop that has happened stays until cleared)."""
         for counter in self._counts.values():
             counter.clear()
+        self._failed_by_status.clear()
         self._notify()
 
     async def wait(self, method: str, count: int, timeout: float) -> bool:

@@ -231,7 +231,10 @@ class BotApiEmulator:
         logged = params.for_log() if params is not None else {}
         outcome = None if error is None else (error.status, error.description)
         self.world.calls.record(method, logged, outcome)
-        self.world.network.count(method, "ok" if error is None else "failed")
+        if error is None:
+            self.world.network.count(method, "ok")
+        else:
+            self.world.network.count(method, "failed", error.status)
         if error is not None:
             log.info("Bot API %s failed with %s", method, error.status)
         else:

@@ -273,20 +273,23 @@ class CallbackRecord:
 
 
 class CallLog:
-    """Every Bot API call the bot made, in order."""
+    """Every Bot API call the bot made, in order (the newest ``MAX_LOGGED_CALLS``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
         self._calls: deque[JsonObject] = deque(maxlen=MAX_LOGGED_CALLS)
         self._seq = count(1)
+        self._now = now
 
     def record(self, method: str, params: JsonObject, error: tuple[int | None, str] | None) -> None:
-        """Log one call: its method, decoded parameters and outcome.
+        """Log one call: its method, decoded parameters, outcome and when it was answered.
 
-        A call answered with a dropped connection has error code None.
+        A call answered with a dropped connection has error code None. ``at`` is the
+        emulated unix time of the answer (for a sendMessage: when the message was there).
         """
         self._calls.append(
             {
                 "seq": next(self._seq),
+                "at": self._now(),
                 "method": method,
                 "params": params,
                 "ok": error is None,
@@ -295,9 +298,17 @@ class CallLog:
             }
         )
 
-    def all(self) -> list[JsonObject]:
-        """Return the log, oldest first."""
-        return list(self._calls)
+    def all(self, after: int = 0) -> list[JsonObject]:
+        """Return the log, oldest first; only the calls numbered above ``after`` if given."""
+        if after <= 0:
+            return list(self._calls)
+        newer: list[JsonObject] = []
+        for call in reversed(self._calls):  # the newest are at the end: read back to after
+            if call["seq"] <= after:
+                break
+            newer.append(call)
+        newer.reverse()
+        return newer
 
     def clear(self) -> None:
         """Empty the log (sequence numbers keep growing)."""
@@ -334,7 +345,7 @@ class World:
         self.commands = CommandStore()
         self.texts: dict[tuple[str, str], str] = {}
         self.menu_button: JsonObject | None = None
-        self.calls = CallLog()
+        self.calls = CallLog(self.now)
         self.updates = UpdateQueue(conflict_on_concurrent_polls=conflict_on_concurrent_polls)
         self._callback_serial = count(1)
 
