@@ -22,9 +22,10 @@ from bot.inbox import LONG_POLL_SECONDS, UpdateInbox
 from bot.jobs import schedule_scan, sender_of, services_of
 from bot.logs import hide_token
 from bot.processing import PerUserUpdateProcessor
-from bot.sender import Sender
+from bot.sender import Pacing, Sender
 from bot.services import Services
 from bot.settings import Settings, SettingsError
+from bot.storage.inbox import Handling
 from handlers import register
 from handlers.context import BekeyContext
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 RETRY_FIRST_SECONDS = 2.0
 RETRY_MAX_SECONDS = 60.0
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for a connection to the Bot API (the long poll's read waits longer)."""
 
 BekeyApp = Application[Any, BekeyContext, Any, Any, Any, Any]
 
@@ -41,11 +44,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Beke
     token = settings.require_token()
     root = settings.telegram_api_base_url
     services = Services.create(settings, clock)
-    sender = Sender(services.db, services.clock)
+    sender = Sender(services.db, services.clock, Pacing.of(settings))
+    db = services.db
 
-    async def handled(update_id: int) -> None:
-        async with services.db.transaction() as tx:
-            await tx.inbox.mark_handled(update_id, services.clock.now())
+    async def finish(handling: Handling) -> None:
+        await db.finish(handling, services.clock.now())
 
     application: BekeyApp = (
         ApplicationBuilder()
@@ -53,7 +56,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Beke
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BekeyContext))
-        .concurrent_updates(PerUserUpdateProcessor(after_each=sender.wake, handled=handled))
+        .concurrent_updates(
+            PerUserUpdateProcessor(finish, db.abandon, after_each=sender.after_update)
+        )
+        .connect_timeout(CONNECT_TIMEOUT)  # an unreachable API is noticed within seconds
+        .get_updates_connect_timeout(CONNECT_TIMEOUT)
         .get_updates_read_timeout(LONG_POLL_SECONDS + 10)
         .updater(None)  # the inbox fetches: an update is stored before Telegram is told
         .post_init(open_resources)
@@ -62,7 +69,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Beke
     )
     application.bot_data["services"] = services
     application.bot_data["sender"] = sender
-    application.bot_data["inbox"] = UpdateInbox(application, services.db, services.clock)
+    application.bot_data["inbox"] = UpdateInbox(
+        application, services.db, services.clock, sender.reachability
+    )
     register(application)
     return application
 

@@ -15,16 +15,24 @@ import asyncio
 import contextlib
 import json
 import logging
+import sqlite3
 import time
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.clock import Clock
+from bot.reachability import Reachability
+from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.inbox import StoredUpdate
+from bot.storage.turns import RANK, URGENT
+from handlers.context import Express
+from handlers.emergency import instant_card
+from handlers.menu import is_emergency
 from handlers.text import holds_cpr
 
 log = logging.getLogger(__name__)
@@ -32,6 +40,8 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 30.0
+REPLAYED = "replayed"
+"""bot_data key: the updates handed on again after a restart (an answer may have gone out)."""
 CONFLICT_EVERY = 60.0
 """Seconds between two ERROR lines about another bot polling with the same token."""
 
@@ -58,11 +68,16 @@ class UpdateInbox:
     """Fetches, stores and hands on updates; hands on what a crash left unhandled first."""
 
     def __init__(
-        self, application: Application[Any, Any, Any, Any, Any, Any], db: Database, clock: Clock
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        db: Database,
+        clock: Clock,
+        reachability: Reachability,
     ) -> None:
         self.application = application
         self.db = db
         self.clock = clock
+        self.reachability = reachability
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -79,6 +94,7 @@ class UpdateInbox:
                 await task
 
     async def _run(self) -> None:
+        RANK.set(URGENT)  # storing what arrived goes before updates' work: cards wait on it
         await self.replay()
         await self._poll()
 
@@ -86,7 +102,9 @@ class UpdateInbox:
         """Hand on every stored update not yet handled; return how many."""
         async with self.db.read() as tx:
             waiting = await tx.inbox.unhandled()
+        replayed: set[int] = self.application.bot_data.setdefault(REPLAYED, set())
         for stored in waiting:
+            replayed.add(stored.update_id)
             await self._hand_on_stored(stored)
         if waiting:
             log.info("handling %s update(s) left unhandled before the restart", len(waiting))
@@ -105,7 +123,6 @@ class UpdateInbox:
         async with self.db.read() as tx:
             offset = await tx.inbox.next_offset()
         wait = RETRY_FIRST_SECONDS
-        down_since: float | None = None
         last_conflict: float | None = None
         while True:
             try:
@@ -129,26 +146,42 @@ class UpdateInbox:
                 await asyncio.sleep(RETRY_MAX_SECONDS)
                 continue
             except (NetworkError, TelegramError) as exc:
-                if down_since is None:
-                    down_since = time.monotonic()
-                log.warning(
-                    "Bot API cannot be reached (%s); fetching again in %.0f s",
-                    type(exc).__name__,
-                    wait,
-                )
+                self.reachability.failed(exc)
                 await asyncio.sleep(wait)
                 wait = min(RETRY_MAX_SECONDS, wait * 2)
                 continue
-            if down_since is not None:
-                log.info("Bot API reachable again after %.0f s", time.monotonic() - down_since)
-                down_since = None
+            await self.reachability.reached()
             wait = RETRY_FIRST_SECONDS
             if not updates:
                 continue
             fresh = await self._store(updates)
             offset = max(update.update_id for update in updates) + 1  # confirms the batch
+            for update in fresh:  # stored first: a card sent is never sent again after a crash
+                self._answer_emergency_at_once(update)
             for update in fresh:
                 await self.application.update_queue.put(update)
+
+    def _answer_emergency_at_once(self, update: Update) -> None:
+        """🆘 from an active employee: the card's first form goes out now, before any queue.
+
+        Nothing but the gate's own quick read is needed; the handler, when the update's turn
+        comes, records the emergency and completes this card in place.
+        """
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            return
+        if not is_emergency(update) or update.message is None or holds_cpr(update.message):
+            return  # a CPR number: the guard refuses it, and nothing of it goes further
+        try:
+            employee = self.db.lookup.by_telegram_id(user.id)
+        except sqlite3.Error:
+            return  # the gate answers with Bekey's number when the update's turn comes
+        if employee is None or not employee.active:
+            return
+        services: Services = self.application.bot_data["services"]
+        sender: Express = self.application.bot_data["sender"]
+        card = instant_card(services, employee, update.message.date)
+        sender.express(chat.id, card, protect_content=True, key=update.update_id)
 
     async def _store(self, updates: tuple[Update, ...]) -> list[Update]:
         """Store a batch in one transaction; return the updates not stored before."""

@@ -39,6 +39,7 @@ async def run_due_work(application: AnyApp) -> None:
     await services.access.forget_handled_updates()
     await services.triage.expire_idle()
     await services.escalation.escalate_due()
+    await services.incidents.run_due()
     await services.retention.purge_if_due()
     sender_of(application).wake()
 

@@ -1,10 +1,14 @@
 """Update processing: concurrent across people, one at a time for each person.
 
 Telegram delivers a person's double tap as two updates; handling them one after the
-other (per user) keeps a workflow from moving twice. While an update is handled, the
-inbox's ``HANDLING`` names it, so that its first commit marks it handled; an update that
-wrote nothing is marked at its end (``handled``). After each update it wakes the sender
-(``after_each``), and it tells a waiting test when an update is fully handled.
+other (per user) keeps a workflow from moving twice. A person's updates wait for their
+turn before they take one of the shared places (``max_concurrent_updates``), so one
+person's flood never keeps the others waiting.
+
+Each update is handled in one unit of work (``bot.storage.inbox``): ``HANDLING`` names it
+while it runs, its first write opens the transaction, and its end commits everything with
+the update's mark (``finish``). After each update the sender is told (``after_each``), and
+a waiting test learns that the update is fully handled.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from telegram.ext import BaseUpdateProcessor
 from bot.storage.inbox import HANDLING, Handling
 
 KEEP_FINISHED = 2048
+UNBOUNDED = 1 << 30
+
+Finish = Callable[[Handling], Awaitable[None]]
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -27,40 +34,53 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(
         self,
-        after_each: Callable[[], None] | None = None,
-        handled: Callable[[int], Awaitable[None]] | None = None,
+        finish: Finish,
+        abandon: Finish,
+        after_each: Callable[[Handling | None], None] | None = None,
         max_concurrent_updates: int = 32,
     ) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(UNBOUNDED)  # the places are taken below, after the person's turn
+        self._finish = finish
+        self._abandon = abandon
         self._after_each = after_each
-        self._handled = handled
+        self._places = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._finished: OrderedDict[int, None] = OrderedDict()
         self._changed: asyncio.Condition | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Process one update while holding its user's lock."""
+        """Wait for the person's turn first, then for a shared place, then handle it."""
         key = _person_of(update)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
-        handling = Handling(update.update_id) if isinstance(update, Update) else None
         try:
-            async with lock:
-                token = HANDLING.set(handling)  # its first commit marks it handled, with it
-                try:
-                    await coroutine
-                finally:
-                    HANDLING.reset(token)
-                    if handling is not None and not handling.marked and self._handled:
-                        await self._handled(handling.update_id)  # it wrote nothing: mark it now
+            async with lock, self._places:
+                await self._handle(update, coroutine)
         finally:
             lock, users = self._locks[key]
             if users <= 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle one update as one unit of work, then tell the sender and any waiting test."""
+        handling = Handling(update.update_id) if isinstance(update, Update) else None
+        try:
+            token = HANDLING.set(handling)
+            try:
+                await coroutine
+            except BaseException:
+                if handling is not None:
+                    await self._abandon(handling)
+                raise
+            finally:
+                HANDLING.reset(token)
+            if handling is not None:
+                await self._finish(handling)
+        finally:
             if self._after_each is not None:
-                self._after_each()  # wake the sender for what the update queued
+                self._after_each(handling)
             if isinstance(update, Update):
                 await self._mark_finished(update.update_id)
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from state.incident import AggregationRule
+
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 LANGUAGES = ("da", "en")
 
@@ -44,6 +46,23 @@ class Settings(BaseSettings):
     lock_partner_phone: str = ""
 
     retention_months: int = Field(default=13, gt=0, le=1200)
+
+    incident_reports: int = Field(default=3, ge=2)
+    incident_window_minutes: float = Field(default=10, gt=0)
+    incident_quiet_minutes: float = Field(default=60, gt=0)
+    broadcast_max_chars: int = Field(default=400, ge=20, le=3000)
+
+    send_rate_per_second: float = Field(default=29, gt=0)
+    send_burst: int = Field(default=20, ge=1)
+    send_chat_rate_per_second: float = Field(default=1, gt=0)
+    send_chat_burst: int = Field(default=2, ge=1)
+    send_in_flight: int = Field(default=16, ge=1, le=256)
+    send_retry_max_seconds: float = Field(default=30, gt=0)
+    edit_every_seconds: float = Field(default=6, ge=0)
+    give_up_sending_hours: float = Field(default=48, ge=24)
+    late_answer_minutes: float = Field(default=3, gt=0)
+    flood_messages: int = Field(default=10, ge=1)
+    flood_seconds: float = Field(default=10, gt=0)
 
     @field_validator("telegram_api_base_url")
     @classmethod
@@ -92,6 +111,38 @@ class Settings(BaseSettings):
     def escalate_second(self) -> timedelta:
         """Untaken this much longer still: sent to the unit's leader."""
         return timedelta(minutes=self.escalate_second_minutes)
+
+    @property
+    def incident_rule(self) -> AggregationRule:
+        """When reports of one kind become an outage incident."""
+        return AggregationRule(
+            reports=self.incident_reports, window=timedelta(minutes=self.incident_window_minutes)
+        )
+
+    @property
+    def incident_quiet(self) -> timedelta:
+        """An incident with no new report this long asks its planners whether it is over."""
+        return timedelta(minutes=self.incident_quiet_minutes)
+
+    @property
+    def edit_every(self) -> timedelta:
+        """The least time between two edits of one pushed message (a growing card)."""
+        return timedelta(seconds=self.edit_every_seconds)
+
+    @property
+    def give_up_sending(self) -> timedelta:
+        """How long the sender keeps trying a message through network errors."""
+        return timedelta(hours=self.give_up_sending_hours)
+
+    @property
+    def late_answer(self) -> timedelta:
+        """An update older than this when handled gets an answer that says when it was sent."""
+        return timedelta(minutes=self.late_answer_minutes)
+
+    @property
+    def flood_window(self) -> timedelta:
+        """The time in which one person may send ``flood_messages`` messages."""
+        return timedelta(seconds=self.flood_seconds)
 
     def unset_numbers(self) -> list[str]:
         """Name the support directory's phone settings that are empty."""

@@ -19,7 +19,9 @@ from telegram.ext import (
 )
 
 from bot.render.callbacks import (
+    BROADCAST_PREFIX,
     EMERGENCY_PREFIX,
+    INCIDENT_PREFIX,
     TICKET_ON_PAGE_PREFIX,
     TICKET_PREFIX,
     TRIAGE_PREFIX,
@@ -31,6 +33,7 @@ from handlers import (
     emergency,
     errors,
     gate,
+    incidents,
     invite,
     menu,
     reactivate,
@@ -99,6 +102,30 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
     add(CallbackQueryHandler(tickets.turn_my_page, pattern=f"^{page_prefix(TicketList.MINE)}"))
+
+    # 5b. Outage incidents and the unit broadcast (roles here, and again in the service).
+    incident, broadcast = Permission.HANDLE_INCIDENT, Permission.BROADCAST
+    add(
+        CommandHandler(
+            menu.command_names(Action.INCIDENTS), gate.requires(incident, incidents.show_incidents)
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(incident, incidents.press_incident), pattern=f"^{INCIDENT_PREFIX}"
+        )
+    )
+    add(
+        CommandHandler(
+            menu.command_names(Action.BROADCAST),
+            gate.requires(broadcast, incidents.draft_broadcast),
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(broadcast, incidents.press_broadcast), pattern=f"^{BROADCAST_PREFIX}"
+        )
+    )
 
     # 6. Joining and menus.
     add(CommandHandler("start", start.start))

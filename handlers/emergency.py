@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.render.callbacks import (
     EmergencyChoice,
@@ -13,8 +14,11 @@ from bot.render.callbacks import (
 )
 from bot.render.emergency import emergency_card, named_citizen
 from bot.render.i18n import plain, t
+from bot.render.incidents import outage_note
+from bot.services import Services
 from bot.services.emergency import EmergencyView
-from handlers.context import BekeyContext
+from bot.storage.employees import Employee
+from handlers.context import BekeyContext, late
 from state.ticket import format_ticket_number
 
 MAX_SHOWN_TYPED = 30
@@ -42,6 +46,10 @@ def _view(context: BekeyContext, view: EmergencyView) -> tuple[str, InlineKeyboa
     language = context.language
     ticket_id = view.ticket.id
     parts = [_card(context, view)]
+    if view.incident is not None:  # a known outage: say so, with the count
+        parts.append(outage_note(language, view.incident))
+    if view.no_network:
+        parts.append(t(language, "emergency.no_network_noted"))
     rows: list[list[InlineKeyboardButton]] = []
     if view.named:
         if view.repeated:
@@ -82,22 +90,39 @@ def _view(context: BekeyContext, view: EmergencyView) -> tuple[str, InlineKeyboa
                     )
                 ]
             )
+    if not view.no_network:  # alone on the last row: the easiest to hit with gloves on
+        no_network = emergency_choice_data(ticket_id, EmergencyChoice.NO_NETWORK)
+        rows.append(
+            [InlineKeyboardButton(t(language, "emergency.no_network"), callback_data=no_network)]
+        )
     parts.append(_told(context, view))
     return "\n\n".join(parts), InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _reply(update: Update, context: BekeyContext, view: EmergencyView) -> None:
-    message = update.effective_message
-    assert message is not None
+async def _reply(
+    context: BekeyContext, view: EmergencyView, *, completes_card: bool = False
+) -> None:
     text, markup = _view(context, view)
-    await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
-    )
+    await context.reply(text, markup=markup, protect=True, completes_card=completes_card)
+
+
+def instant_card(services: Services, employee: Employee, sent_at: datetime | None) -> str:
+    """The card's first form: it needs only the settings and who pressed (no database write)."""
+    card = emergency_card(employee.language, services.settings, employee.user_id)
+    return late(services, employee.language, "late.emergency", sent_at, card)
 
 
 async def show_emergency(update: Update, context: BekeyContext) -> None:
-    """Shows the emergency card at once, records the emergency, and offers the unit's citizens."""
-    await _reply(update, context, await context.services.emergency.press(context.employee))
+    """Sends the card at once, then records the emergency and completes the card in place.
+
+    The inbox usually sent the card already, as the update arrived; then this is a no-op.
+    """
+    context.late_key = "late.emergency"
+    if not await context.answered_before_a_restart():
+        card = instant_card(context.services, context.employee, context.sent_at)
+        context.express(card, protect=True, instant_card=True)
+    view = await context.services.emergency.press(context.employee)
+    await _reply(context, view, completes_card=True)
 
 
 async def press_emergency(update: Update, context: BekeyContext) -> None:
@@ -110,21 +135,28 @@ async def press_emergency(update: Update, context: BekeyContext) -> None:
     employee = context.employee
     view = None
     if press is not None and press.choice is EmergencyChoice.ANOTHER:
-        await query.answer()
-        await _reply(update, context, await emergency.press(employee, another=True))
+        context.answer(query)
+        await _reply(context, await emergency.press(employee, another=True))
         return
-    if press is not None and press.choice is EmergencyChoice.TYPED:
+    if press is not None and press.choice is EmergencyChoice.NO_NETWORK:
+        view = await emergency.no_network(employee, press.ticket_id)
+        if view is not None:
+            number = format_ticket_number(view.ticket.model.number)
+            context.answer(query, plain(language, "emergency.no_network_set", number=number))
+            text, markup = _view(context, view)
+            await context.edit(query.message, text, markup)
+            return
+    elif press is not None and press.choice is EmergencyChoice.TYPED:
         view = await emergency.use_typed(employee, press.ticket_id)
     elif press is not None and press.citizen_id is not None:
         view = await emergency.name_citizen(employee, press.ticket_id, press.citizen_id)
     if view is None:
-        await query.answer(t(language, "emergency.not_yours"), show_alert=True)
+        context.answer(query, t(language, "emergency.not_yours"), alert=True)
         return
     number = format_ticket_number(view.ticket.model.number)
-    await query.answer(t(language, "emergency.citizen_set", number=number))
-    if isinstance(query.message, Message):
-        text, markup = _view(context, view)
-        await query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    context.answer(query, t(language, "emergency.citizen_set", number=number))
+    text, markup = _view(context, view)
+    await context.edit(query.message, text, markup)
 
 
 async def take_emergency_text(update: Update, context: BekeyContext) -> bool:
@@ -138,5 +170,5 @@ async def take_emergency_text(update: Update, context: BekeyContext) -> bool:
     view = await emergency.search(context.employee, waiting.id, message.text)
     if view is None:
         return False
-    await _reply(update, context, view)
+    await _reply(context, view)
     return True

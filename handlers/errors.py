@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.render.i18n import t
 from bot.render.phones import dialable
@@ -29,10 +28,7 @@ async def report_error(update: object, context: BekeyContext) -> None:
     services = context.services
     phone = dialable(services.settings.bekey_support_phone)
     text = t(context.language, "access.error", phone=phone)
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text)
-    except TelegramError:
-        log.warning("could not tell the user about the failure of update %s", update_id)
+    if update.callback_query is not None:
+        context.answer(update.callback_query, text[:200], alert=True)
+    elif context.chat is not None:
+        context.express(text)  # not through the database: it may be what failed

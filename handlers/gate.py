@@ -17,9 +17,13 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.render.emergency import emergency_card
 from bot.render.i18n import both, t
+from bot.render.phones import dialable
 from handlers.context import BekeyContext
-from handlers.menu import redraw_after_role_change
+from handlers.menu import is_emergency, redraw_after_role_change
+from handlers.text import holds_cpr
+from state.flood import FloodWatch, Verdict
 from state.roles import Permission, may
 
 log = logging.getLogger(__name__)
@@ -32,46 +36,101 @@ async def admit_employee(update: Update, context: BekeyContext) -> None:
 
     The gate fails closed: if it cannot decide (the database fails), the update stops here.
     """
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop  # groups and channels: silent for now
+    context.chat = chat.id
+    context.update_id = update.update_id
+    if update.message is not None:
+        context.sent_at = update.message.date
     try:
-        await _admit(update, context)
+        await _admit(update, context, user.id)
     except ApplicationHandlerStop:
         raise
     except Exception as exc:
         log.error(
             "gate failed on update %s (%s); update stopped", update.update_id, type(exc).__name__
         )
+        _cannot_identify(update, context)
         raise ApplicationHandlerStop from exc
 
 
-async def _admit(update: Update, context: BekeyContext) -> None:
-    chat = update.effective_chat
-    user = update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
-        raise ApplicationHandlerStop  # groups and channels: silent for now
+def _hold_back_a_flood(update: Update, context: BekeyContext) -> None:
+    """Drop a person's messages beyond the flood limit (one "slow down"); never a press or 🆘."""
+    if update.message is None or is_emergency(update) or holds_cpr(update.message):
+        return  # what looks like a CPR number is for the guard to delete, flood or not
+    watch = flood_watch(context)
+    verdict = watch.judge(update.message.chat.id, context.services.clock.now())
+    if verdict is Verdict.LET_THROUGH:
+        return
+    log.info(
+        "update %s dropped: more than %s messages in %s",
+        update.update_id,
+        watch.limit,
+        watch.window,
+    )
+    if verdict is Verdict.WARN:
+        context.express(t(context.language, "access.slow_down"))
+    raise ApplicationHandlerStop
+
+
+def flood_watch(context: BekeyContext) -> FloodWatch:
+    """The one flood watch of this bot (kept in bot_data)."""
+    watch = context.bot_data.get("flood")
+    if not isinstance(watch, FloodWatch):
+        settings = context.services.settings
+        watch = FloodWatch(settings.flood_messages, settings.flood_window)
+        context.bot_data["flood"] = watch
+    return watch
+
+
+def _cannot_identify(update: Update, context: BekeyContext) -> None:
+    """The database failed: one line with Bekey's number (and the card, for 🆘), not stored."""
+    settings = context.services.settings
+    phone = dialable(settings.bekey_support_phone)
+    if update.callback_query is not None:
+        context.answer(
+            update.callback_query,
+            t(settings.default_language, "access.db_down_short", phone=phone),
+            alert=True,
+        )
+        return
+    if is_emergency(update):
+        language = settings.default_language
+        card = emergency_card(language, settings, t(language, "emergency.user_id_yours"))
+        context.express(card, protect=True)
+        return
+    context.express(both("access.db_down", phone=phone))
+
+
+async def _admit(update: Update, context: BekeyContext, telegram_id: int) -> None:
     access = context.services.access
-    employee = await access.admit(user.id)
+    employee = await access.admit(telegram_id)
     if employee is not None:
+        _hold_back_a_flood(update, context)
         context.employee_or_none = employee
         if update.effective_message is not None:
             await redraw_after_role_change(update, context)
         return
     if _is_start_with_payload(update):
         return  # /start TOKEN: binding is how a stranger becomes staff
-    await access.refuse(user.id)
     log.info("refused update %s from unbound account", update.update_id)
-    await refuse(update)
+    if await access.refuse(telegram_id):
+        refuse(update, context)
     raise ApplicationHandlerStop
 
 
-async def refuse(update: Update) -> None:
+def refuse(update: Update, context: BekeyContext) -> None:
     """Tell a stranger, in Danish then English, to ask for an invite. Nothing more."""
     if update.callback_query is not None:
-        await update.callback_query.answer(
+        context.answer(
+            update.callback_query,
             f"{t('da', 'access.stranger_short')} / {t('en', 'access.stranger_short')}",
-            show_alert=True,
+            alert=True,
         )
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(both("access.stranger"))
+        context.express(both("access.stranger"))
 
 
 def _is_start_with_payload(update: Update) -> bool:
@@ -96,9 +155,9 @@ def requires(permission: Permission, callback: Callback) -> Callback:
             role=t(employee.language, f"role.{employee.role.value}"),
         )
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+            context.answer(update.callback_query, text, alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+            await context.reply(text)
 
     gated.__doc__ = callback.__doc__
     gated.__name__ = callback.__name__

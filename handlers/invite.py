@@ -33,28 +33,24 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
     """Creates an invite link for a colleague in the inviter's own unit."""
     inviter = context.employee
     language = inviter.language
-    message = update.effective_message
-    assert message is not None
     args = context.args or []
     roles = _roles_text(language, inviter.role)
     if len(args) < 3:
-        await message.reply_text(
-            t(language, "invite.usage", roles=roles, unit=inviter.unit), parse_mode=ParseMode.HTML
-        )
+        await context.reply(t(language, "invite.usage", roles=roles, unit=inviter.unit))
         return
     user_id, role_text, name = args[0], args[1], " ".join(args[2:])
     if contains_cpr(" ".join(args)):
-        await message.reply_text(t(language, "invite.cpr"))
+        await context.reply(t(language, "invite.cpr"))
         return
     role = parse_role(role_text)
     if not valid_user_id(user_id):
-        await message.reply_text(t(language, "invite.bad_user_id"))
+        await context.reply(t(language, "invite.bad_user_id"))
         return
     if role is None:
-        await message.reply_text(t(language, "invite.bad_role", roles=roles))
+        await context.reply(t(language, "invite.bad_role", roles=roles))
         return
     if not valid_name(name):
-        await message.reply_text(t(language, "invite.bad_name"))
+        await context.reply(t(language, "invite.bad_name"))
         return
     services = context.services
     try:
@@ -66,9 +62,9 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
         )
     except InviteRefused as refused:
         if refused.reason is InviteRefusal.DEACTIVATED:
-            await message.reply_text(t(language, "invite.deactivated", user_id=user_id))
+            await context.reply(t(language, "invite.deactivated", user_id=user_id))
             return
-        await message.reply_text(
+        await context.reply(
             t(
                 language,
                 "invite.refused",
@@ -80,20 +76,19 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
         return
     employee = invitation.employee
     if invitation.new_phone:
-        await message.reply_text(
+        await context.reply(
             t(
                 language,
                 "invite.new_phone",
                 name=employee.name,
                 user_id=employee.user_id,
                 role=role_name(language, employee.role),
-            ),
-            parse_mode=ParseMode.HTML,
+            )
         )
     expires = moment(
         language, services.clock.now() + services.settings.invite_ttl, services.settings.zone
     )
-    await message.reply_text(
+    await context.reply(
         t(
             language,
             "invite.created",
@@ -103,8 +98,7 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
             unit=employee.unit,
             expires=expires,
             link=invitation.link,
-        ),
-        parse_mode=ParseMode.HTML,
+        )
     )
 
 
@@ -122,7 +116,7 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
         file = await context.bot.get_file(document.file_id)
         parsed = parse_staff(bytes(await file.download_as_bytearray()), name)
     except Unreadable as unreadable:
-        await message.reply_text(unreadable.text(language), parse_mode=ParseMode.HTML)
+        await context.reply(unreadable.text(language))
         return
     rights = await context.services.staff.rights_errors(inviter, parsed.rows, parsed.lines)
     errors = list(parsed.errors) + rights
@@ -131,13 +125,10 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
         shown = "\n".join(e.text(language) for e in errors[:MAX_SHOWN_ERRORS])
         more = len(errors) - MAX_SHOWN_ERRORS
         tail = "\n" + t(language, "import.more", count=more) if more > 0 else ""
-        await message.reply_text(
-            t(language, "import.refused", count=len(errors)) + "\n" + shown + tail,
-            parse_mode=ParseMode.HTML,
-        )
+        await context.reply(t(language, "import.refused", count=len(errors)) + "\n" + shown + tail)
         return
     if not parsed.rows:
-        await message.reply_text(t(language, "import.empty"))
+        await context.reply(t(language, "import.empty"))
         return
     services = context.services
     try:
@@ -145,13 +136,13 @@ async def import_staff_file(update: Update, context: BekeyContext) -> None:
             parsed.rows, actor=inviter.user_id, bot_username=services.bot_username, inviter=inviter
         )
     except InviteRefused:  # someone changed a role meanwhile; the whole file is refused
-        await message.reply_text(t(language, "import.refused", count=1))
+        await context.reply(t(language, "import.refused", count=1))
         return
     invitations = invited.invitations
     if invited.deactivated:  # people who left: not invited, and said so
         names = ", ".join(invited.deactivated)
         skipped = t(language, "import.deactivated", count=len(invited.deactivated), ids=names)
-        await message.reply_text(skipped)
+        await context.reply(skipped)
     if not invitations:
         return
     out = io.StringIO()

@@ -12,11 +12,10 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.constants import ParseMode
 
-from bot.render.i18n import LANGUAGES, t
+from bot.render.i18n import LANGUAGES, all_variants, t
 from bot.storage.employees import Employee
-from handlers.context import BekeyContext
+from handlers.context import BekeyContext, background
 from state.roles import KEYBOARD_ACTIONS, Action, Permission, Role, actions_for, may
 
 COMMANDS: dict[Action, tuple[str, str]] = {
@@ -24,6 +23,8 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.REPORT_FAULT: ("fejl", "fault"),
     Action.MY_TICKETS: ("mine", "mine"),
     Action.TICKETS: ("sager", "tickets"),
+    Action.INCIDENTS: ("haendelse", "incident"),
+    Action.BROADCAST: ("udsend", "broadcast"),
     Action.INVITE: ("inviter", "invite"),
     Action.REACTIVATE: ("genaktiver", "reactivate"),
     Action.LANGUAGE: ("sprog", "language"),
@@ -32,6 +33,18 @@ COMMANDS: dict[Action, tuple[str, str]] = {
 """Command names per action: Danish, English. Both always work; the menu shows one."""
 
 LANGUAGE_DATA = "lang:"
+
+
+def is_emergency(update: Update) -> bool:
+    """Whether a message is the 🆘 button or the emergency command (in any language)."""
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    text = message.text.strip()
+    if text in all_variants("button.emergency"):
+        return True
+    command = text.split()[0].split("@")[0].removeprefix("/") if text.startswith("/") else ""
+    return command in command_names(Action.EMERGENCY)
 
 
 def command_names(action: Action) -> list[str]:
@@ -74,11 +87,9 @@ async def show_menu(update: Update, context: BekeyContext, text: str) -> None:
     employee = context.employee
     chat = update.effective_chat
     assert chat is not None
-    await install_menu(context.bot, employee, chat.id)
+    background(install_menu(context.bot, employee, chat.id), "setting the commands")
     await context.services.staff.menu_drawn(employee)
-    await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard_for(employee)
-    )
+    await context.reply(text, markup=keyboard_for(employee))
 
 
 def role_name(language: str, role: Role) -> str:
@@ -120,9 +131,8 @@ async def ask_language(update: Update, context: BekeyContext) -> None:
             for code in LANGUAGES
         ]
     ]
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        t(context.language, "language.choose"), reply_markup=InlineKeyboardMarkup(buttons)
+    await context.reply(
+        t(context.language, "language.choose"), markup=InlineKeyboardMarkup(buttons)
     )
 
 
@@ -132,15 +142,18 @@ async def choose_language(update: Update, context: BekeyContext) -> None:
     assert query is not None and query.data is not None
     code = query.data.removeprefix(LANGUAGE_DATA)
     if code not in LANGUAGES:
-        await query.answer(t(context.language, "access.stale_button"))
+        context.answer(query, t(context.language, "access.stale_button"))
         return
-    await query.answer()
+    context.answer(query)
     await _switch_language(update, context, code)
 
 
 async def _switch_language(update: Update, context: BekeyContext, code: str) -> None:
-    context.employee_or_none = await context.services.staff.set_language(context.employee, code)
+    before = context.employee
+    context.employee_or_none = await context.services.staff.set_language(before, code)
     await show_menu(update, context, t(code, "language.changed"))
+    if code != before.language and context.chat is not None:  # the card, in the new language
+        await context.services.emergency.pin_card(context.employee, context.chat)
 
 
 async def redraw_after_role_change(update: Update, context: BekeyContext) -> None:
@@ -170,4 +183,4 @@ async def answer_stale_button(update: Update, context: BekeyContext) -> None:
     """Answers a press on a button this bot no longer knows, and changes nothing."""
     query = update.callback_query
     assert query is not None
-    await query.answer(t(context.language, "access.stale_button"), show_alert=True)
+    context.answer(query, t(context.language, "access.stale_button"), alert=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 
 from bot.render.i18n import t
 from bot.services.staff import Reactivation
@@ -13,13 +12,11 @@ from state.invites import valid_user_id
 
 async def reactivate_employee(update: Update, context: BekeyContext) -> None:
     """Reactivates a deactivated employee of the leader's unit; a new invite binds a phone."""
-    message = update.effective_message
-    assert message is not None
     leader = context.employee
     language = leader.language
     args = context.args or []
     if len(args) != 1 or not valid_user_id(args[0]):
-        await message.reply_text(t(language, "reactivate.usage"), parse_mode=ParseMode.HTML)
+        await context.reply(t(language, "reactivate.usage"))
         return
     user_id = args[0]
     outcome = await context.services.staff.reactivate(user_id, actor=leader.user_id, leader=leader)
@@ -29,4 +26,4 @@ async def reactivate_employee(update: Update, context: BekeyContext) -> None:
         Reactivation.NOT_DEACTIVATED: "reactivate.not_deactivated",
         Reactivation.NOT_ALLOWED: "reactivate.not_allowed",
     }[outcome]
-    await message.reply_text(t(language, key, user_id=user_id))
+    await context.reply(t(language, key, user_id=user_id))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommandScopeChat, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
 
 from bot.render.i18n import both, t
-from handlers.context import BekeyContext
+from bot.storage.outbox import Priority
+from handlers.context import BekeyContext, background
 from handlers.menu import role_name, show_menu
 from state.invites import Redemption, looks_like_token
 
@@ -23,15 +23,14 @@ _REFUSALS = {
 
 async def start(update: Update, context: BekeyContext) -> None:
     """Binds the account when /start carries an invite token; otherwise greets the employee."""
-    message = update.effective_message
     user = update.effective_user
-    assert message is not None and user is not None
+    assert user is not None
     token = context.args[0] if context.args else ""
     if not token:
         await _greet(update, context)
         return
     if not looks_like_token(token):
-        await message.reply_text(both("join.used"))
+        await context.reply(both("join.used"))
         return
     outcome = await context.services.staff.redeem(token, user.id)
     if outcome.result is not Redemption.BOUND or outcome.employee is None:
@@ -39,7 +38,7 @@ async def start(update: Update, context: BekeyContext) -> None:
         if context.employee_or_none is not None and outcome.result is Redemption.USED:
             await _greet(update, context)  # a bound employee opening their own link again
             return
-        await message.reply_text(both(_REFUSALS.get(outcome.result, "join.used")))
+        await context.reply(both(_REFUSALS.get(outcome.result, "join.used")))
         return
     employee = outcome.employee
     context.employee_or_none = employee
@@ -82,11 +81,14 @@ async def _greet(update: Update, context: BekeyContext) -> None:
 
 
 async def _tell_old_account(context: BekeyContext, telegram_id: int, language: str) -> None:
-    """Tell the account that lost the binding, and take its menu away (best effort)."""
-    try:
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
-        await context.bot.send_message(
-            telegram_id, t(language, "join.moved"), reply_markup=ReplyKeyboardRemove()
-        )
-    except TelegramError as exc:
-        log.info("could not tell the old account: %s", type(exc).__name__)
+    """Tell the account that lost the binding, and take its menu away."""
+    background(
+        context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id)),
+        "taking the old account's commands away",
+    )
+    await context.services.replies.say(
+        telegram_id,
+        t(language, "join.moved"),
+        reply_markup=ReplyKeyboardRemove().to_dict(),
+        priority=Priority.PUSH,
+    )

@@ -73,16 +73,20 @@ async def guard_edit(update: Update, context: BekeyContext) -> None:
 
 
 async def _refuse(update: Update, context: BekeyContext, message: Message) -> None:
-    """Audit the refusal, delete the message, and say so (or ask the person to delete it)."""
-    await context.services.access.record_cpr_refusal(context.employee_or_none)
-    log.info("update %s refused: looks like a CPR number", update.update_id)
+    """Delete the message, audit the refusal, and say so (or ask the person to delete it).
+
+    The deletion is the one call made here, before the update's transaction opens: the
+    answer depends on whether it worked.
+    """
     key = "cpr.refused"
     try:
         await message.delete()
     except TelegramError as exc:
         log.info("could not delete the refused message: %s", type(exc).__name__)
         key = "cpr.refused_kept"
-    await message.reply_text(t(context.language, key), do_quote=False)
+    await context.services.access.record_cpr_refusal(context.employee_or_none)
+    log.info("update %s refused: looks like a CPR number", update.update_id)
+    await context.reply(t(context.language, key))
 
 
 async def route_text(update: Update, context: BekeyContext) -> None:

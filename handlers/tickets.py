@@ -13,8 +13,6 @@ import html
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.render.callbacks import (
     TicketAction,
@@ -43,55 +41,47 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
     language = context.language
     press = parse_ticket(query.data or "")
     if press is None:
-        await query.answer(t(language, "access.stale_button"), show_alert=True)
+        context.answer(query, t(language, "access.stale_button"), alert=True)
         return
     services = context.services
     trigger = press.action.trigger
     if trigger is None:
         shown = await services.tickets.show_in_chat(context.employee, press.ticket_id)
-        await query.answer(None if shown else t(language, "ticket.not_allowed"))
+        context.answer(query, None if shown else t(language, "ticket.not_allowed"))
         return
     result = await services.tickets.act(context.employee, press.ticket_id, trigger)
     ticket = result.ticket
     if result.outcome is Outcome.NOT_FOUND or ticket is None:
-        await query.answer(t(language, "ticket.not_found"), show_alert=True)
+        context.answer(query, t(language, "ticket.not_found"), alert=True)
         return
     number = format_ticket_number(ticket.model.number)
     if result.outcome is Outcome.NOT_ALLOWED:
-        await query.answer(t(language, "ticket.not_allowed"), show_alert=True)
+        context.answer(query, t(language, "ticket.not_allowed"), alert=True)
         return
     if result.outcome is Outcome.ALREADY:
         # An alert is plain text: the status line is HTML (a card's), so it is read back first.
         status = html.unescape(status_line(language, services.settings, ticket, result.taker))
-        await query.answer(
-            plain(language, "ticket.already", number=number, status=status), show_alert=True
+        context.answer(
+            query, plain(language, "ticket.already", number=number, status=status), alert=True
         )
         return
-    await query.answer(t(language, f"ticket.done_{press.action.value}", number=number))
+    context.answer(query, t(language, f"ticket.done_{press.action.value}", number=number))
     if press.action is TicketAction.CANCEL and isinstance(query.message, Message):
         # The withdraw button stood on a page of /mine: show that page again, without it.
         _, text, markup = await _mine_view(context, press.page or 1)
-        await _show(query.message, text, markup)
+        await context.edit(query.message, text, markup)
 
 
 async def list_unit_tickets(update: Update, context: BekeyContext) -> None:
     """Lists the open tickets of the planner's unit, emergencies first, a page at a time."""
-    message = update.effective_message
-    assert message is not None
     _, text, markup = await _unit_view(context, 1)
-    await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
-    )
+    await context.reply(text, markup=markup, protect=True)
 
 
 async def list_my_tickets(update: Update, context: BekeyContext) -> None:
     """Lists the employee's own open tickets, with a way to withdraw those still untaken."""
-    message = update.effective_message
-    assert message is not None
     _, text, markup = await _mine_view(context, 1)
-    await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
-    )
+    await context.reply(text, markup=markup, protect=True)
 
 
 async def turn_unit_page(update: Update, context: BekeyContext) -> None:
@@ -122,11 +112,11 @@ async def _turn_page(
         or not isinstance(message, Message)
         or not _shows_button(message, data)
     ):
-        await query.answer(t(language, "access.stale_button"))
+        context.answer(query, t(language, "access.stale_button"))
         return
     page, text, markup = await view(context, press.page)
-    await query.answer(t(language, "pages.changed") if page.total != press.count else None)
-    await _show(message, text, markup)
+    context.answer(query, t(language, "pages.changed") if page.total != press.count else None)
+    await context.edit(message, text, markup)
 
 
 def _shows_button(message: Message, data: str) -> bool:
@@ -207,12 +197,3 @@ def _markup(
     if turn:
         rows = [*rows, turn]
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-async def _show(message: Message, text: str, markup: Markup) -> None:
-    """Edit a list in place (an unchanged edit is no error)."""
-    try:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise

@@ -7,16 +7,15 @@ triage: the owner's, still going, and the version the button was drawn for.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.render.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
 from bot.render.cards import answers_line, citizen_line
 from bot.render.emergency import emergency_card, named_citizen
 from bot.render.i18n import plain, t
+from bot.render.incidents import reporter_answer
 from bot.render.pages import cut
-from bot.services.triage import Step, StepOutcome, TriageView
+from bot.services.triage import Step, StepOutcome, TriageView, triage_topic
 from bot.storage.citizens import Citizen
 from bot.storage.triages import StoredTriage
 from handlers.context import BekeyContext
@@ -159,19 +158,13 @@ def _render_ended(context: BekeyContext, stored: StoredTriage, citizen: Citizen 
 
 
 async def _send_step(
-    update: Update, context: BekeyContext, stored: StoredTriage, prefix: str | None = None
-) -> Message:
-    """Send the current step as a new message and remember it as the triage's message."""
+    context: BekeyContext, stored: StoredTriage, prefix: str | None = None
+) -> None:
+    """Send the current step as a new message (the triage's message from now on)."""
     text, markup = await render(context, stored)
     if prefix:
         text = f"{prefix}\n\n{text}"
-    chat = update.effective_chat
-    assert chat is not None
-    message = await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, protect_content=True
-    )
-    await context.services.triage.set_message(stored, message.message_id)
-    return message
+    await context.reply(text, markup=markup, protect=True, topic=triage_topic(stored.id))
 
 
 async def start_triage(update: Update, context: BekeyContext) -> None:
@@ -180,7 +173,7 @@ async def start_triage(update: Update, context: BekeyContext) -> None:
     assert chat is not None
     stored, resumed = await context.services.triage.start(context.employee, chat.id)
     prefix = t(context.language, "triage.resumed") if resumed else None
-    await _send_step(update, context, stored, prefix)
+    await _send_step(context, stored, prefix)
 
 
 async def press_triage(update: Update, context: BekeyContext) -> None:
@@ -190,7 +183,7 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
     language = context.language
     press = parse_triage(query.data or "")
     if press is None:
-        await query.answer(t(language, "access.stale_button"), show_alert=True)
+        context.answer(query, t(language, "access.stale_button"), alert=True)
         return
     kwargs: dict[str, object] = {}
     if press.step is TriageStep.CITIZEN:
@@ -199,41 +192,41 @@ async def press_triage(update: Update, context: BekeyContext) -> None:
         context.employee, press.triage_id, press.version, TRIGGER_OF[press.step], **kwargs
     )
     if step.outcome is StepOutcome.REFUSED and press.step is TriageStep.CITIZEN:
-        await query.answer(t(language, "access.stale_button"), show_alert=True)
+        context.answer(query, t(language, "access.stale_button"), alert=True)
         return
     if step.outcome is not StepOutcome.MOVED or step.triage is None:
-        await query.answer(t(language, "triage.stale"))
+        context.answer(query, t(language, "triage.stale"))
         if step.triage is not None and not step.triage.ended:
             # A double tap, or an edit that never arrived: show where the triage really is.
             text, markup = await render(context, step.triage)
-            await _show(query.message, text, markup)
+            await context.edit(query.message, text, markup)
         return
-    await query.answer()
+    context.answer(query)
     text, markup = await _after_step(context, step)
-    await _show(query.message, text, markup)
+    await context.edit(query.message, text, markup)
 
 
 async def _after_step(context: BekeyContext, step: Step) -> tuple[str, Markup]:
-    """Return what the triage message shows after a step (the submit note on a new ticket)."""
+    """Return what the triage message shows after a step (the submit note on a new ticket,
+    and, if it is part of a known outage, that note with what to do now)."""
+    text, markup = await _step_shown(context, step)
+    if step.incident is not None:
+        settings = context.services.settings
+        text = f"{text}\n\n{reporter_answer(context.language, settings, step.incident)}"
+    return text, markup
+
+
+async def _step_shown(context: BekeyContext, step: Step) -> tuple[str, Markup]:
     assert step.triage is not None
     if step.ticket is None or step.triage.model.state == TriageState.NETWORK_DOWN:
         return await render(context, step.triage)
     language = context.language
     number = format_ticket_number(step.ticket.model.number)
+    if step.incident is not None:  # the outage's message told them; its end is told
+        return t(language, "incident.submitted", number=number), None
     if step.recipients == 0:
         return t(language, "triage.nobody", number=number, unit=step.ticket.unit), None
     return t(language, "triage.submitted", number=number), None
-
-
-async def _show(message: object, text: str, markup: Markup) -> None:
-    """Edit the triage message in place (an unchanged edit is no error)."""
-    if not isinstance(message, Message):
-        return
-    try:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
 
 
 async def take_triage_text(update: Update, context: BekeyContext) -> bool:
@@ -251,11 +244,11 @@ async def take_triage_text(update: Update, context: BekeyContext) -> bool:
     text = message.text.strip()
     if stored.model.state == TriageState.CHOOSING_CITIZEN:
         searched = await services.triage.search(context.employee, text[:MAX_SEARCH])
-        await _send_step(update, context, searched or stored)
+        await _send_step(context, searched or stored)
         return True
     if stored.model.state == TriageState.DESCRIBING:
         if len(text) > MAX_DESCRIPTION:
-            await message.reply_text(t(language, "triage.too_long", max=MAX_DESCRIPTION))
+            await context.reply(t(language, "triage.too_long", max=MAX_DESCRIPTION))
             return True
         step = await services.triage.step(
             context.employee,
@@ -264,16 +257,14 @@ async def take_triage_text(update: Update, context: BekeyContext) -> bool:
             TriageTrigger.DESCRIBE,
             text=text,
         )
-        await _send_step(update, context, step.triage or stored)
+        await _send_step(context, step.triage or stored)
         return True
-    await _send_step(update, context, stored, t(language, "triage.use_buttons"))
+    await _send_step(context, stored, t(language, "triage.use_buttons"))
     return True
 
 
 async def cancel_triage(update: Update, context: BekeyContext) -> None:
     """Cancels the fault report in progress."""
-    message = update.effective_message
-    assert message is not None
     step = await context.services.triage.step(context.employee, None, None, TriageTrigger.CANCEL)
     key = "triage.cancelled" if step.outcome is StepOutcome.MOVED else "triage.nothing_to_cancel"
-    await message.reply_text(t(context.language, key))
+    await context.reply(t(context.language, key))

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     TAKE_TICKET = "take_ticket"
     CONTACT_ON_TICKET = "contact_on_ticket"
     RESOLVE_TICKET = "resolve_ticket"
+    HANDLE_INCIDENT = "handle_incident"
+    BROADCAST = "broadcast"
     INVITE = "invite"
     REACTIVATE = "reactivate"
 
@@ -51,6 +53,8 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.TAKE_TICKET: _TICKET_HANDLERS,
     Permission.CONTACT_ON_TICKET: _TICKET_HANDLERS,
     Permission.RESOLVE_TICKET: _TICKET_HANDLERS,
+    Permission.HANDLE_INCIDENT: _TICKET_HANDLERS,
+    Permission.BROADCAST: _TICKET_HANDLERS,
     Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER}),
     Permission.REACTIVATE: frozenset({Role.LEADER}),
 }
@@ -158,6 +162,8 @@ class Action(StrEnum):
     EMERGENCY = "emergency"
     MY_TICKETS = "my_tickets"
     TICKETS = "tickets"
+    INCIDENTS = "incidents"
+    BROADCAST = "broadcast"
     INVITE = "invite"
     REACTIVATE = "reactivate"
     LANGUAGE = "language"
@@ -167,6 +173,8 @@ class Action(StrEnum):
 _ACTION_ORDER: Final = (
     Action.EMERGENCY,
     Action.TICKETS,
+    Action.INCIDENTS,
+    Action.BROADCAST,
     Action.REPORT_FAULT,
     Action.MY_TICKETS,
     Action.INVITE,
@@ -177,6 +185,8 @@ _ACTION_ORDER: Final = (
 _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.EMERGENCY: Permission.EMERGENCY,
     Action.TICKETS: Permission.SEE_UNIT_TICKETS,
+    Action.INCIDENTS: Permission.HANDLE_INCIDENT,
+    Action.BROADCAST: Permission.BROADCAST,
     Action.REPORT_FAULT: Permission.REPORT_FAULT,
     Action.MY_TICKETS: Permission.SEE_OWN_TICKETS,
     Action.INVITE: Permission.INVITE,

@@ -5,7 +5,9 @@ Formats (always well under Telegram's 64 bytes):
   tk:<ticket id>:<action>                           an action on a ticket
   tp:<ticket id>:<action>:<page>                    an action on a ticket shown on a list's page
   pg:<list>:<page>:<count>                          a page of a list drawn when it had <count>
-  em:<ticket id>:<citizen id>|typed|new              the citizen of an emergency
+  em:<ticket id>:<citizen id>|typed|new|net          the citizen of an emergency (net: no network)
+  in:<incident id>:<action>                         an action on an outage incident
+  bc:<broadcast id>:send|drop                       a broadcast draft confirmed or dropped
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.render.pages import page_count
+from state.incident import IncidentTrigger
 from state.ticket import TicketTrigger
 from state.triage import TriageTrigger
 
@@ -23,6 +26,8 @@ TICKET_PREFIX = "tk:"
 TICKET_ON_PAGE_PREFIX = "tp:"
 PAGE_PREFIX = "pg:"
 EMERGENCY_PREFIX = "em:"
+INCIDENT_PREFIX = "in:"
+BROADCAST_PREFIX = "bc:"
 
 
 class TriageStep(StrEnum):
@@ -105,11 +110,12 @@ class PagePress:
 
 
 class EmergencyChoice(StrEnum):
-    """What an emergency button does besides naming a listed citizen."""
+    """What an emergency button does besides naming a listed citizen (or saying: no network)."""
 
     CITIZEN = "c"
     TYPED = "typed"
     ANOTHER = "new"
+    NO_NETWORK = "net"
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,9 @@ _TRIAGE = re.compile(r"^tr:(\d{1,12}):(\d{1,6}):([a-z]{1,4})(?::(\d{1,12}))?$")
 _TICKET = re.compile(r"^tk:(\d{1,12}):([a-z]{1,8})$")
 _TICKET_ON_PAGE = re.compile(r"^tp:(\d{1,12}):([a-z]{1,8}):(\d{1,5})$")
 _PAGE = re.compile(r"^pg:([a-z]):(\d{1,5}):(\d{1,6})$")
-_EMERGENCY = re.compile(r"^em:(\d{1,12}):(?:(\d{1,12})|(typed|new))$")
+_EMERGENCY = re.compile(r"^em:(\d{1,12}):(?:(\d{1,12})|(typed|new|net))$")
+_INCIDENT = re.compile(r"^in:(\d{1,12}):([a-z]{1,8})$")
+_BROADCAST = re.compile(r"^bc:(\d{1,12}):([a-z]{1,8})$")
 
 
 def triage_data(
@@ -212,7 +220,7 @@ def emergency_data(ticket_id: int, citizen_id: int) -> str:
 
 
 def emergency_choice_data(ticket_id: int, choice: EmergencyChoice) -> str:
-    """Encode "use what I typed" or "another citizen" on an emergency."""
+    """Encode "use what I typed", "another citizen" or "no mobile network" on an emergency."""
     return f"{EMERGENCY_PREFIX}{ticket_id}:{choice.value}"
 
 
@@ -224,3 +232,77 @@ def parse_emergency(data: str) -> EmergencyPress | None:
     if match.group(2) is not None:
         return EmergencyPress(int(match.group(1)), EmergencyChoice.CITIZEN, int(match.group(2)))
     return EmergencyPress(int(match.group(1)), EmergencyChoice(match.group(3)))
+
+
+class IncidentAction(StrEnum):
+    """What an incident button does."""
+
+    TAKE = "take"
+    RESOLVE = "over"
+    """Resolve it: "it is over" (also the "yes" to "is it over?")."""
+    CONTINUE = "notyet"
+    """The "not yet" to "is it over?"."""
+
+    @property
+    def trigger(self) -> IncidentTrigger:
+        """The incident trigger this button fires."""
+        return {
+            IncidentAction.TAKE: IncidentTrigger.TAKE,
+            IncidentAction.RESOLVE: IncidentTrigger.RESOLVE,
+            IncidentAction.CONTINUE: IncidentTrigger.CONTINUE,
+        }[self]
+
+
+@dataclass(frozen=True)
+class IncidentPress:
+    """A parsed incident button."""
+
+    incident_id: int
+    action: IncidentAction
+
+
+def incident_data(incident_id: int, action: IncidentAction) -> str:
+    """Encode an incident button."""
+    return f"{INCIDENT_PREFIX}{incident_id}:{action.value}"
+
+
+def parse_incident(data: str) -> IncidentPress | None:
+    """Decode an incident button; None if it is malformed."""
+    match = _INCIDENT.match(data)
+    if match is None:
+        return None
+    try:
+        return IncidentPress(int(match.group(1)), IncidentAction(match.group(2)))
+    except ValueError:
+        return None
+
+
+class BroadcastAction(StrEnum):
+    """What a broadcast draft's button does."""
+
+    SEND = "send"
+    DROP = "drop"
+
+
+@dataclass(frozen=True)
+class BroadcastPress:
+    """A parsed broadcast button."""
+
+    broadcast_id: int
+    action: BroadcastAction
+
+
+def broadcast_data(broadcast_id: int, action: BroadcastAction) -> str:
+    """Encode a broadcast draft's button."""
+    return f"{BROADCAST_PREFIX}{broadcast_id}:{action.value}"
+
+
+def parse_broadcast(data: str) -> BroadcastPress | None:
+    """Decode a broadcast draft's button; None if it is malformed."""
+    match = _BROADCAST.match(data)
+    if match is None:
+        return None
+    try:
+        return BroadcastPress(int(match.group(1)), BroadcastAction(match.group(2)))
+    except ValueError:
+        return None

@@ -40,6 +40,8 @@ class CardFacts:
     citizen: Citizen | None
     reporter: Employee | None
     taker: Employee | None
+    no_network: bool = False
+    """The reporter said the mobile network is down."""
 
 
 def support_contact(settings: Settings, party: SupportParty) -> tuple[str, str]:
@@ -140,6 +142,8 @@ def ticket_card(
         lines.append(answers)
     if ticket.description:
         lines.append(t(language, "ticket.description", text=ticket.description))
+    if facts.no_network:
+        lines.append(t(language, "ticket.no_network"))
     lines.append("")
     lines.append(contact_line(language, settings, party_for(model.category)))
     lines.append(

@@ -8,9 +8,12 @@
 - ``tickets``: acting on tickets, and the lists
 - ``emergency``: the emergency card's ticket and its citizen
 - ``escalation``: untaken tickets sent on
+- ``incident_pushes``, ``incidents``: outage incidents (many reports, one message) and
+  the unit broadcast
 - ``units``: the units the bot knows, each under one spelling
 - ``retention``: what is anonymised once it has been closed longer than the period
 - ``records``: what the bot holds about one person, and the audit trail
+- ``replies``: answers to the person who acted, in the update's transaction
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -24,7 +27,9 @@ from bot.services.access import AccessService
 from bot.services.citizens import CitizenService
 from bot.services.emergency import EmergencyService
 from bot.services.escalation import EscalationService
+from bot.services.incidents import IncidentService
 from bot.services.records import RecordsService
+from bot.services.replies import ReplyService
 from bot.services.retention import RetentionService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
@@ -49,9 +54,11 @@ class Services:
     tickets: TicketService
     emergency: EmergencyService
     escalation: EscalationService
+    incidents: IncidentService
     units: UnitService
     retention: RetentionService
     records: RecordsService
+    replies: ReplyService
     bot_username: str = field(default="")
 
     @classmethod
@@ -71,9 +78,11 @@ class Services:
             tickets=TicketService(*parts),
             emergency=EmergencyService(*parts),
             escalation=EscalationService(*parts),
+            incidents=IncidentService(*parts),
             units=UnitService(*parts),
             retention=RetentionService(*parts),
             records=RecordsService(*parts),
+            replies=ReplyService(*parts),
         )
 
     async def open(self) -> None:

@@ -3,6 +3,10 @@
 A second tap within ``EMERGENCY_REUSE`` shows the same emergency instead of a new one, with
 "another citizen" one tap away. Typed text names the citizen only when it matches one of
 the unit's Bekey citizens, or when the caregiver confirms it as free text with one tap.
+Emergencies close together from different people are an outage: they join or open one
+outage incident (``incident_pushes``) and the card says so, with the count. "No mobile
+network" is one tap too: it is noted on the ticket and counted by the incident, but it
+does not decide whether an emergency is part of one.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.render.emergency import emergency_card
 from bot.services.base import Service
+from bot.services.incident_pushes import outage_under_way, refresh_for_ticket
 from bot.services.ticket_pushes import open_ticket, refresh_copies, topic
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
@@ -20,6 +25,7 @@ from bot.storage.employees import Employee
 from bot.storage.session import StaleVersion
 from bot.storage.tickets import NewTicket, StoredTicket
 from state.citizens import CitizenStatus
+from state.incident import IncidentNote
 from state.ticket import OPEN_STATES
 from state.triage import TriageCategory
 
@@ -37,8 +43,11 @@ class EmergencyView:
     """An emergency as the card shows it.
 
     ``choices`` are the citizens offered as buttons (``matches`` how many fit in all),
-    ``told`` the names of the staff who got the push, ``repeated`` whether a second tap
-    brought up the open emergency again (instead of making it).
+    ``told`` the names of the staff who got the push (or the incident's message, which
+    lists it), ``repeated`` whether a second tap brought up the open emergency again
+    (instead of making it). ``no_network``: the caregiver said the mobile network is down;
+    ``incident``: the outage this emergency is part of, or else one under way that the
+    caregiver should know of.
     """
 
     ticket: StoredTicket
@@ -47,6 +56,8 @@ class EmergencyView:
     matches: int
     told: list[str]
     repeated: bool
+    no_network: bool = False
+    incident: IncidentNote | None = None
 
     @property
     def named(self) -> bool:
@@ -74,7 +85,7 @@ class EmergencyService(Service):
                     answers={},
                     description=None,
                 )
-                ticket, _ = await open_ticket(tx, self.settings, new, now)
+                ticket = (await open_ticket(tx, self.settings, new, now)).ticket
             return await self._view(tx, employee, ticket, repeated=repeated)
 
     async def _view(
@@ -84,13 +95,33 @@ class EmergencyService(Service):
         found: list[Citizen] = []
         if citizen is None and not ticket.citizen_text:
             found = await tx.citizens.with_bekey(employee.unit, ticket.citizen_search or "")
-        told = []
+        told: list[str] = []
         for push in await tx.outbox.sends_for_topic(topic(ticket.id)):
             holder = await tx.employees.by_telegram_id(push.chat_id)
             if holder is not None and holder.name not in told:
                 told.append(holder.name)
+        incident = await outage_under_way(tx, ticket)
+        if incident is not None and incident.member:  # its unit's message lists this one
+            for message in await tx.incidents.messages(incident.number):
+                holder = message.holder
+                if (
+                    holder is not None
+                    and message.unit == ticket.unit
+                    and message.delivering
+                    and holder.name not in told
+                ):
+                    told.append(holder.name)
         choices = found[:CITIZEN_CHOICES]
-        return EmergencyView(ticket, citizen, choices, len(found), told, repeated)
+        return EmergencyView(
+            ticket,
+            citizen,
+            choices,
+            len(found),
+            told,
+            repeated,
+            no_network=await tx.incidents.no_network(ticket.id),
+            incident=incident,
+        )
 
     async def search(self, employee: Employee, ticket_id: int, typed: str) -> EmergencyView | None:
         """Keep what the caregiver typed for the citizen, and find the citizens it fits."""
@@ -156,9 +187,35 @@ class EmergencyService(Service):
                 )
                 if detail == "citizen":
                     await refresh_copies(tx, self.settings, ticket, now)
+                    await refresh_for_ticket(tx, self.settings, ticket, now)
                 return await self._view(tx, employee, ticket)
         except StaleVersion:
             return None
+
+    async def no_network(self, employee: Employee, ticket_id: int) -> EmergencyView | None:
+        """Note on the employee's own open emergency that the mobile network is down (once).
+
+        Its card's copies and its incident's message (if it is part of one) show it; it
+        does not change whether the emergency is part of an incident.
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if (
+                ticket is None
+                or ticket.reporter != employee.user_id
+                or ticket.model.category is not TriageCategory.EMERGENCY
+                or ticket.model.state not in OPEN_STATES
+            ):
+                return None
+            if await tx.incidents.mark_no_network(ticket.id):
+                state = ticket.model.state
+                await tx.tickets.record_event(
+                    ticket.id, now, employee.user_id, state, state, "no_network"
+                )
+                await refresh_copies(tx, self.settings, ticket, now)
+                await refresh_for_ticket(tx, self.settings, ticket, now)
+            return await self._view(tx, employee, ticket)
 
     async def awaiting_citizen(self, employee: Employee) -> StoredTicket | None:
         """Return the employee's fresh emergency that has no citizen yet, if any."""

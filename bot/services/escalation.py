@@ -1,4 +1,8 @@
-"""Escalation: an untaken ticket goes again to planners and key persons, then to the leader."""
+"""Escalation: an untaken ticket goes again to planners and key persons, then to the leader.
+
+A ticket that is part of an outage incident does not escalate on its own: the incident
+escalates once, as one ticket would (``IncidentService.run_due``).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ class EscalationService(Service):
         async with self.db.transaction() as tx:
             ticket = await tx.tickets.get(ticket_id)
             if ticket is None or ticket.model.state != TicketStatus.OPEN:
+                return 0
+            if await tx.incidents.incident_of(ticket.id) is not None:
                 return 0
             due = escalation_level_due(
                 ticket.created_at,

@@ -9,7 +9,6 @@ from enum import StrEnum
 from bot.render.csvfiles import LineError
 from bot.render.i18n import t
 from bot.services.base import Service
-from bot.services.emergency import queue_pinned_card
 from bot.storage.database import Tx
 from bot.storage.employees import Employee, StaffRow
 from state.invites import Redemption, hash_token, invite_link, new_token
@@ -262,15 +261,13 @@ class StaffService(Service):
             )
 
     async def set_language(self, employee: Employee, language: str) -> Employee:
-        """Store an employee's chosen language (audited), and pin the card anew in it."""
+        """Store an employee's chosen language (audited); the caller pins the card anew in it."""
         now = self.clock.now()
         async with self.db.transaction() as tx:
             await tx.employees.set_language(employee.user_id, language, now)
             await tx.audit.record(now, employee.user_id, "language", language)
             changed = await tx.employees.get(employee.user_id)
             assert changed is not None
-            if language != employee.language and changed.telegram_id is not None:
-                await queue_pinned_card(tx, self.settings, changed, changed.telegram_id, now)
         return changed
 
     async def menu_drawn(self, employee: Employee) -> None:

@@ -1,18 +1,23 @@
 """A ticket's pushes: who gets its card, every copy kept in step, the reporter kept informed.
 
 Functions here run inside the caller's transaction: a change and its pushes commit together.
+A report that is part of an outage incident is not pushed on its own: the incident's one
+message per recipient grows instead (``incident_pushes.take_report``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.render.cards import CardFacts, ticket_card
 from bot.render.i18n import t
+from bot.services.incident_pushes import HANDLERS, take_report
 from bot.settings import Settings
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
 from bot.storage.tickets import NewTicket, StoredTicket
+from state.incident import IncidentNote
 from state.roles import Permission, may
 from state.routing import first_recipient_roles
 from state.ticket import format_ticket_number
@@ -32,24 +37,43 @@ def may_see(employee: Employee, ticket: StoredTicket) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A new ticket, how many handlers of its unit were told, and the outage it is part of."""
+
+    ticket: StoredTicket
+    recipients: int
+    incident: IncidentNote | None = None
+
+
 async def open_ticket(
-    tx: Tx, settings: Settings, new: NewTicket, now: datetime
-) -> tuple[StoredTicket, int]:
-    """Store, audit and push a ticket to its first recipients; return it and their count."""
+    tx: Tx, settings: Settings, new: NewTicket, now: datetime, *, no_network: bool = False
+) -> Opened:
+    """Store and audit a ticket; push it to its first recipients, unless it is part of an
+    outage incident (which it then joins or opens). ``no_network``: an emergency whose
+    reporter said the mobile network is down (shown on its card and counted by its
+    incident; it does not decide whether the ticket is part of one)."""
     stored = await tx.tickets.create(new, now)
     number = format_ticket_number(stored.model.number)
     await tx.audit.record(now, new.reporter, "ticket_created", number, new.category.value)
+    if no_network:
+        await tx.incidents.mark_no_network(stored.id)
+    incident = await take_report(tx, settings, stored, now)
+    if incident is not None:
+        told = await tx.employees.in_unit(new.unit, HANDLERS)
+        return Opened(stored, len(told), incident)
     recipients = await tx.employees.in_unit(new.unit, first_recipient_roles(new.category))
     await push_cards(tx, settings, stored, recipients, now)
-    return stored, len(recipients)
+    return Opened(stored, len(recipients))
 
 
 async def card_facts(tx: Tx, ticket: StoredTicket) -> CardFacts:
-    """Load what a card shows besides the ticket: the citizen, the reporter, the taker."""
+    """Load what a card shows besides the ticket: the citizen, the reporter, the taker, and
+    whether the reporter said the mobile network is down."""
     citizen = await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
     reporter = await tx.employees.get(ticket.reporter)
     taker = await tx.employees.get(ticket.model.taken_by) if ticket.model.taken_by else None
-    return CardFacts(citizen, reporter, taker)
+    return CardFacts(citizen, reporter, taker, await tx.incidents.no_network(ticket.id))
 
 
 async def push_cards(

@@ -18,6 +18,7 @@ from typing import Final
 from bot.render.cards import support_contact
 from bot.render.pages import PAGE_SIZE, nearest_page, page_count, page_slice
 from bot.services.base import Service
+from bot.services.incident_pushes import refresh_for_ticket
 from bot.services.ticket_pushes import may_see, push_cards, refresh_copies, tell_reporter
 from bot.storage.citizens import Citizen
 from bot.storage.database import Tx
@@ -128,6 +129,7 @@ class TicketService(Service):
         )
         await tx.audit.record(now, employee.user_id, action, number, "ok")
         await refresh_copies(tx, self.settings, ticket, now)
+        await refresh_for_ticket(tx, self.settings, ticket, now)  # its incident's list
         if trigger is not TicketTrigger.CANCEL:
             party = support_contact(self.settings, party_for(ticket.model.category))[0]
             await tell_reporter(

@@ -12,14 +12,16 @@ from enum import StrEnum
 
 from bot.render.i18n import t
 from bot.services.base import Service
-from bot.services.ticket_pushes import open_ticket
+from bot.services.ticket_pushes import Opened, open_ticket
 from bot.storage.citizens import Citizen
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
+from bot.storage.outbox import Priority
 from bot.storage.session import StaleVersion
 from bot.storage.tickets import NewTicket, StoredTicket
 from bot.storage.triages import StoredTriage
 from state.citizens import CitizenStatus
+from state.incident import IncidentNote
 from state.triage import TriageCategory, TriageState, TriageTrigger, fire, new_triage
 
 TICKET_ENDINGS = frozenset({TriageState.SUBMITTED, TriageState.NETWORK_DOWN})
@@ -39,12 +41,16 @@ class StepOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
-    """A step's outcome, the triage as it now stands, and a ticket if one was made."""
+    """A step's outcome, the triage as it now stands, and a ticket if one was made.
+
+    ``incident``: the outage the new ticket is part of (its reporter is told so).
+    """
 
     outcome: StepOutcome
     triage: StoredTriage | None
     ticket: StoredTicket | None = None
     recipients: int = 0
+    incident: IncidentNote | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,11 @@ class TriageView:
     choices: list[Citizen]
     matches: int
     unit_has_citizens: bool
+
+
+def triage_topic(triage_id: int) -> str:
+    """The outbox topic of a triage's step messages (the latest is edited when it expires)."""
+    return f"triage:{triage_id}"
 
 
 class TriageService(Service):
@@ -134,17 +145,18 @@ class TriageService(Service):
             TriageTrigger.BACK,
         }:
             stored.search = None
-        ticket: StoredTicket | None = None
-        recipients = 0
+        opened: Opened | None = None
         if stored.model.state in TICKET_ENDINGS:
-            ticket, recipients = await self._submit(tx, stored, employee)
-            stored.ticket_id = ticket.id
+            opened = await self._submit(tx, stored, employee)
+            stored.ticket_id = opened.ticket.id
         await tx.triages.save(stored, before, now)
         if stored.ended:
             await tx.audit.record(
                 now, employee.user_id, "triage_ended", str(stored.id), stored.model.state
             )
-        return Step(StepOutcome.MOVED, stored, ticket, recipients)
+        if opened is None:
+            return Step(StepOutcome.MOVED, stored)
+        return Step(StepOutcome.MOVED, stored, opened.ticket, opened.recipients, opened.incident)
 
     @staticmethod
     async def _may_choose(tx: Tx, employee: Employee, citizen_id: object) -> bool:
@@ -156,13 +168,16 @@ class TriageService(Service):
             and citizen.bekey_status is CitizenStatus.ACTIVE
         )
 
-    async def _submit(
-        self, tx: Tx, stored: StoredTriage, employee: Employee
-    ) -> tuple[StoredTicket, int]:
-        """Make the triage's ticket; it goes to the citizen's unit (else the reporter's)."""
+    async def _submit(self, tx: Tx, stored: StoredTriage, employee: Employee) -> Opened:
+        """Make the triage's ticket; it goes to the citizen's unit (else the reporter's).
+
+        The network down is recorded as an emergency, noted "no mobile network"; like every
+        emergency, it may be part of an outage.
+        """
         model = stored.model
         category = model.category or TriageCategory.EMERGENCY
-        if model.state == TriageState.NETWORK_DOWN:
+        network_down = model.state == TriageState.NETWORK_DOWN
+        if network_down:
             category = TriageCategory.EMERGENCY  # the card's emergency, recorded
         citizen = await tx.citizens.get(model.citizen_id) if model.citizen_id else None
         new = NewTicket(
@@ -175,7 +190,7 @@ class TriageService(Service):
             triage_id=model.id,
             citizen_text=model.citizen_text,
         )
-        return await open_ticket(tx, self.settings, new, self.clock.now())
+        return await open_ticket(tx, self.settings, new, self.clock.now(), no_network=network_down)
 
     async def search(self, employee: Employee, query: str) -> StoredTriage | None:
         """Store what the employee typed to narrow the citizen list."""
@@ -220,8 +235,11 @@ class TriageService(Service):
         language = owner.language if owner else self.settings.default_language
         minutes = int(self.settings.triage_idle.total_seconds() // 60)
         text = t(language, "triage.expired", minutes=minutes)
-        topic = f"triage:{stored.id}"
-        if stored.message_id is not None:  # the step's buttons go; the message says why
+        topic = triage_topic(stored.id)
+        steps = await tx.outbox.sends_for_topic(topic)
+        if steps:  # the latest step's buttons go; the message says why
+            await tx.outbox.enqueue_edit(now, steps[-1].id, text, None, priority=Priority.PUSH)
+        elif stored.message_id is not None:  # a step sent before answers were stored
             await tx.outbox.enqueue_edit_of_message(
                 now, stored.chat_id, stored.message_id, text, topic=topic
             )

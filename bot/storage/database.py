@@ -9,12 +9,11 @@ start with ``BEGIN IMMEDIATE``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
@@ -22,14 +21,17 @@ import aiosqlite
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens
 from bot.storage.employees import Employees
-from bot.storage.inbox import HANDLING, Inbox
+from bot.storage.inbox import HANDLING, Handling, Inbox
+from bot.storage.incidents import Broadcasts, Incidents
 from bot.storage.invites import Invites
+from bot.storage.lookup import StaffLookup
 from bot.storage.outbox import Outbox
 from bot.storage.records import Records
 from bot.storage.retention import Retention
 from bot.storage.session import Session
 from bot.storage.tickets import Tickets
 from bot.storage.triages import Triages
+from bot.storage.turns import Turns
 from bot.storage.units import Units
 from state.text import fold
 
@@ -45,8 +47,10 @@ class Tx:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.audit = Audit(session)
+        self.broadcasts = Broadcasts(session)
         self.citizens = Citizens(session)
         self.employees = Employees(session)
+        self.incidents = Incidents(session)
         self.invites = Invites(session)
         self.outbox = Outbox(session)
         self.records = Records(session)
@@ -63,7 +67,8 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._lock = Turns()
+        self.lookup = StaffLookup(self.path)
 
     async def open(self) -> None:
         """Open the connection and set the pragmas (WAL, foreign keys, synchronous=FULL)."""
@@ -88,13 +93,14 @@ class Database:
             await conn.close()  # else its worker thread keeps the process alive
             raise
         self._conn = conn
+        self.lookup.open()
 
     async def check_writable(self) -> None:
         """Write once and roll back, so that a database that cannot be written fails at start.
 
         A read-only file opens and reads fine; without this, every message would fail later.
         """
-        async with self._lock:
+        async with self._lock.turn():
             conn = self._connection()
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -106,7 +112,8 @@ class Database:
                 await conn.rollback()
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the connections."""
+        self.lookup.close()
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -118,27 +125,94 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """Hold the lock from BEGIN IMMEDIATE to COMMIT; roll back on any error."""
-        async with self._lock:
+        """Hold the lock from BEGIN IMMEDIATE to COMMIT; roll back on any error.
+
+        While an update is handled, its first transaction opens the update's unit of work and
+        every transaction is a savepoint in it: an error rolls back that block only, and
+        ``finish`` commits the whole with the update's mark.
+        """
+        handling = HANDLING.get()
+        if handling is not None:
+            if handling.session is None:
+                handling.session = await self._begin()
+            async with self._savepoint(handling) as tx:
+                yield tx
+            return
+        session = await self._begin()
+        conn = self._connection()
+        try:
+            yield Tx(session)
+        except BaseException:
+            await conn.rollback()
+            raise
+        else:
+            await conn.commit()
+        finally:
+            self._lock.release()
+
+    async def _begin(self) -> Session:
+        """Take the lock and begin a write transaction (the lock stays taken)."""
+        await self._lock.acquire()
+        try:
             conn = self._connection()
             await conn.execute("BEGIN IMMEDIATE")
-            handling = HANDLING.get()
-            try:
-                tx = Tx(Session(conn))
-                yield tx
-                if handling is not None and not handling.marked:
-                    # The update is handled with its effects, or not at all.
-                    await tx.inbox.mark_handled(handling.update_id, datetime.now(UTC))
-            except BaseException:
-                await conn.rollback()
-                raise
-            else:
-                await conn.commit()
-                if handling is not None:
-                    handling.marked = True
+        except BaseException:
+            self._lock.release()
+            raise
+        return Session(conn)
+
+    @asynccontextmanager
+    async def _savepoint(self, handling: Handling) -> AsyncIterator[Tx]:
+        assert handling.session is not None
+        conn = self._connection()
+        name = f"step{handling.depth}"
+        handling.depth += 1
+        await conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield Tx(handling.session)
+        except BaseException:
+            await conn.execute(f"ROLLBACK TO {name}")
+            await conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            await conn.execute(f"RELEASE {name}")
+        finally:
+            handling.depth -= 1
+
+    async def finish(self, handling: Handling, now: datetime) -> None:
+        """Commit an update's unit of work together with its mark (or just mark it)."""
+        session = handling.session or await self._begin()
+        conn = self._connection()
+        try:
+            await Inbox(session).mark_handled(handling.update_id, now)
+            await conn.commit()
+            handling.marked = True
+        except BaseException:
+            await conn.rollback()
+            raise
+        finally:
+            handling.session = None
+            self._lock.release()
+
+    async def abandon(self, handling: Handling) -> None:
+        """Roll an update's unit of work back (its handling was cancelled): it stays unhandled."""
+        if handling.session is None:
+            return
+        try:
+            await self._connection().rollback()
+        finally:
+            handling.session = None
+            self._lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        """Hold the lock for reads, so they never see another coroutine's open transaction."""
-        async with self._lock:
+        """Hold the lock for reads, so they never see another coroutine's open transaction.
+
+        Inside an update's open unit of work, the read sees (and waits for) nothing else.
+        """
+        handling = HANDLING.get()
+        if handling is not None and handling.session is not None:
+            yield Tx(handling.session)
+            return
+        async with self._lock.turn():
             yield Tx(Session(self._connection()))

@@ -1,8 +1,10 @@
 """The inbox: every update stored before Telegram is told it arrived, and marked handled once.
 
-An update is marked handled in the first write transaction its handling commits (so the mark
-and the effects stand or fall together), or when its handling ends without writing. While
-an update is being handled, ``HANDLING`` holds it; ``Database.transaction`` reads it.
+An update is handled in one transaction (a unit of work): it opens with the update's first
+write, every later transaction of the handling is a savepoint inside it, and it commits with
+the update's mark when the handling ends (``Database.finish``). The mark, the effects and
+the answers stand or fall together. While an update is being handled, ``HANDLING`` holds it;
+``Database.transaction`` reads it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,16 @@ from bot.storage.session import Session
 
 @dataclass
 class Handling:
-    """The update whose handling runs in this task, and whether a commit has marked it."""
+    """The update whose handling runs in this task, its open transaction, and its mark."""
 
     update_id: int
     marked: bool = False
+    session: Session | None = None
+    """The update's transaction, open from its first write until its handling ends."""
+    depth: int = 0
+    """How many savepoints are open inside it."""
+    replaces_express: bool = False
+    """Whether a stored answer takes the place of the update's instant (express) answer."""
 
 
 HANDLING: ContextVar[Handling | None] = ContextVar("handling", default=None)

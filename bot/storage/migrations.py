@@ -249,6 +249,64 @@ MIGRATIONS: tuple[Migration, ...] = (
         DROP TABLE processed_updates
         """,
     ),
+    Migration(
+        9,
+        "the outbox knows each push's priority, and which instant card a reply replaces",
+        """
+        ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 2;
+        ALTER TABLE outbox ADD COLUMN express_of INTEGER;
+        CREATE INDEX outbox_message ON outbox (chat_id, message_id);
+        CREATE INDEX outbox_heads
+            ON outbox (status, chat_id, id, priority, op, attempts, not_before)
+        """,
+    ),
+    Migration(
+        10,
+        "outage incidents (their tickets, the one live message per recipient) and unit broadcasts",
+        """
+        CREATE TABLE incidents (
+            id                INTEGER PRIMARY KEY,
+            kind              TEXT NOT NULL CHECK (kind IN ('login', 'emergency')),
+            state             TEXT NOT NULL,
+            taken_by          TEXT REFERENCES employees (user_id),
+            resolved_by       TEXT REFERENCES employees (user_id),
+            escalation_level  INTEGER NOT NULL DEFAULT 0,
+            version           INTEGER NOT NULL DEFAULT 0,
+            opened_at         TEXT NOT NULL,
+            last_report_at    TEXT NOT NULL,
+            quiet_from        TEXT NOT NULL,
+            asked_at          TEXT,
+            closed_at         TEXT,
+            synced_at         TEXT,
+            unsynced          INTEGER NOT NULL DEFAULT 0,
+            updated_at        TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX incidents_one_open ON incidents (kind) WHERE closed_at IS NULL;
+        ALTER TABLE tickets ADD COLUMN incident_id INTEGER REFERENCES incidents (id);
+        ALTER TABLE tickets ADD COLUMN no_network INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX tickets_incident ON tickets (incident_id, unit, state);
+        CREATE INDEX tickets_category_created ON tickets (category, created_at);
+        CREATE TABLE incident_messages (
+            id           INTEGER PRIMARY KEY,
+            incident_id  INTEGER NOT NULL REFERENCES incidents (id),
+            unit         TEXT NOT NULL,
+            push_id      INTEGER NOT NULL UNIQUE REFERENCES outbox (id),
+            live         INTEGER NOT NULL DEFAULT 1,
+            shown        TEXT
+        );
+        CREATE INDEX incident_messages_incident ON incident_messages (incident_id, live);
+        CREATE TABLE broadcasts (
+            id            INTEGER PRIMARY KEY,
+            author        TEXT NOT NULL REFERENCES employees (user_id),
+            unit          TEXT NOT NULL,
+            text          TEXT,
+            recipients    INTEGER,
+            created_at    TEXT NOT NULL,
+            sent_at       TEXT,
+            cancelled_at  TEXT
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number

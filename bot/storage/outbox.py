@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from bot.clock import from_db, to_db
@@ -22,6 +22,21 @@ class PushOp(StrEnum):
 
     SEND = "send"
     EDIT = "edit"
+
+
+class Priority(IntEnum):
+    """Which chat the sender serves next (lowest first); within a chat, order is kept."""
+
+    EXPRESS = -1
+    """An instant answer that never touched the database (the first emergency card)."""
+    REPLY = 0
+    """The answer to the person who just acted."""
+    EMERGENCY = 1
+    """Emergency pushes and outage incidents."""
+    PUSH = 2
+    """Other pushes: tickets, notices, reminders."""
+    COPY = 3
+    """Edits of copies of a card that others acted on."""
 
 
 class PushStatus(StrEnum):
@@ -49,6 +64,9 @@ class Push:
     status: PushStatus
     attempts: int
     message_id: int | None
+    priority: Priority = Priority.PUSH
+    express_of: int | None = None
+    created_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Push:
@@ -67,6 +85,9 @@ class Push:
             status=PushStatus(row["status"]),
             attempts=row["attempts"],
             message_id=row["message_id"],
+            priority=Priority(row["priority"]),
+            express_of=row["express_of"],
+            created_at=from_db(row["created_at"]),
         )
 
 
@@ -90,11 +111,14 @@ class Outbox:
         protect_content: bool = False,
         pin: bool = False,
         topic: str | None = None,
+        priority: Priority = Priority.PUSH,
+        express_of: int | None = None,
     ) -> int:
-        """Queue a message."""
+        """Queue a message (``express_of``: the instant card it completes, by update id)."""
         return await self.s.insert(
             "INSERT INTO outbox (op, chat_id, text, reply_markup, protect_content, pin, topic,"
-            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " priority, express_of, not_before, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 PushOp.SEND.value,
                 chat_id,
@@ -103,15 +127,28 @@ class Outbox:
                 int(protect_content),
                 int(pin),
                 topic,
+                int(priority),
+                express_of,
                 to_db(now),
                 to_db(now),
             ),
         )
 
     async def enqueue_edit(
-        self, now: datetime, of_push: int, text: str, reply_markup: dict[str, Any] | None
+        self,
+        now: datetime,
+        of_push: int,
+        text: str,
+        reply_markup: dict[str, Any] | None,
+        *,
+        priority: Priority = Priority.COPY,
+        every: timedelta = timedelta(0),
     ) -> None:
-        """Queue an edit of an earlier push; an unsent push is rewritten in place instead."""
+        """Queue an edit of an earlier push; an unsent push is rewritten in place instead.
+
+        Of several pending edits of one message only the latest is sent, and no sooner than
+        ``every`` after the message was last sent or edited (so a growing card does not flood).
+        """
         original = await self.s.fetchone("SELECT * FROM outbox WHERE id = ?", (of_push,))
         if original is None:
             return
@@ -127,9 +164,16 @@ class Outbox:
             "UPDATE outbox SET status = ? WHERE edit_of = ? AND status = ?",
             (PushStatus.SUPERSEDED.value, of_push, PushStatus.PENDING.value),
         )
+        last = await self.s.fetchone(
+            "SELECT MAX(sent_at) AS at FROM outbox WHERE (id = ? OR edit_of = ?) AND status = ?",
+            (of_push, of_push, PushStatus.SENT.value),
+        )
+        not_before = now
+        if last is not None and last["at"] is not None:
+            not_before = max(now, from_db(last["at"]) + every)
         await self.s.insert(
             "INSERT INTO outbox (op, chat_id, text, reply_markup, protect_content, edit_of,"
-            " topic, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " topic, priority, not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 PushOp.EDIT.value,
                 original["chat_id"],
@@ -138,19 +182,49 @@ class Outbox:
                 original["protect_content"],
                 of_push,
                 original["topic"],
-                to_db(now),
+                int(priority),
+                to_db(not_before),
                 to_db(now),
             ),
         )
 
     async def enqueue_edit_of_message(
-        self, now: datetime, chat_id: int, message_id: int, text: str, *, topic: str | None = None
+        self,
+        now: datetime,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        reply_markup: dict[str, Any] | None = None,
+        topic: str | None = None,
+        priority: Priority = Priority.PUSH,
     ) -> None:
-        """Queue an edit of a message the bot sent directly (not through the outbox)."""
+        """Queue an edit of a message the bot sent; a pending edit of it is replaced."""
+        await self.s.execute(
+            "UPDATE outbox SET status = ? WHERE chat_id = ? AND message_id = ? AND op = ?"
+            " AND status = ?",
+            (
+                PushStatus.SUPERSEDED.value,
+                chat_id,
+                message_id,
+                PushOp.EDIT.value,
+                PushStatus.PENDING.value,
+            ),
+        )
         await self.s.insert(
-            "INSERT INTO outbox (op, chat_id, text, message_id, topic, not_before, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (PushOp.EDIT.value, chat_id, text, message_id, topic, to_db(now), to_db(now)),
+            "INSERT INTO outbox (op, chat_id, text, reply_markup, message_id, topic, priority,"
+            " not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                PushOp.EDIT.value,
+                chat_id,
+                text,
+                _markup(reply_markup),
+                message_id,
+                topic,
+                int(priority),
+                to_db(now),
+                to_db(now),
+            ),
         )
 
     async def earlier_pins(self, push: Push) -> list[Push]:
@@ -174,19 +248,54 @@ class Outbox:
         )
         return [Push.from_row(r) for r in rows]
 
-    async def due(self, now: datetime, limit: int) -> list[Push]:
-        """Return pending pushes whose time has come, oldest first.
+    async def record_instant_card(
+        self, now: datetime, chat_id: int, message_id: int, text: str, update_id: int
+    ) -> None:
+        """Remember an instant card the sender delivered from memory (so a restart knows it)."""
+        await self.s.insert(
+            "INSERT INTO outbox (op, chat_id, text, protect_content, priority, express_of, status,"
+            " message_id, attempts, not_before, created_at, sent_at)"
+            " VALUES (?, ?, ?, 1, ?, ?, ?, ?, 1, ?, ?, ?)",
+            (
+                PushOp.SEND.value,
+                chat_id,
+                text,
+                int(Priority.EXPRESS),
+                update_id,
+                PushStatus.SENT.value,
+                message_id,
+                to_db(now),
+                to_db(now),
+                to_db(now),
+            ),
+        )
 
-        A push waits while an earlier push to the same chat is held back (a 429's retry
-        time): a chat's messages arrive in the order they were queued.
+    async def instant_card(self, update_id: int) -> tuple[int, int] | None:
+        """The chat and message of the instant card delivered for an update, if one was."""
+        row = await self.s.fetchone(
+            "SELECT chat_id, message_id FROM outbox WHERE express_of = ? AND priority = ?"
+            " AND status = ? ORDER BY id LIMIT 1",
+            (update_id, int(Priority.EXPRESS), PushStatus.SENT.value),
+        )
+        return (int(row["chat_id"]), int(row["message_id"])) if row else None
+
+    async def heads(self, now: datetime, limit: int) -> list[Push]:
+        """Return each chat's first pending push if its time has come, best chat first.
+
+        Within a chat the order is kept: a push held back (a 429's wait, a network error's
+        backoff) holds the chat's later pushes too. An edit that only waits for its turn
+        (``every``) holds nothing back. Chats are served by the best priority they wait
+        with, then by age.
         """
         pending, stamp = PushStatus.PENDING.value, to_db(now)
         rows = await self.s.fetchall(
-            "SELECT * FROM outbox AS o WHERE o.status = ? AND o.not_before <= ?"
-            " AND NOT EXISTS (SELECT 1 FROM outbox AS p WHERE p.chat_id = o.chat_id"
-            " AND p.status = ? AND p.id < o.id AND p.not_before > ?)"
-            " ORDER BY o.id LIMIT ?",
-            (pending, stamp, pending, stamp, limit),
+            "WITH waiting AS (SELECT * FROM outbox WHERE status = :pending"
+            "  AND NOT (op = :edit AND attempts = 0 AND not_before > :now)),"
+            " firsts AS (SELECT chat_id, MIN(id) AS id, MIN(priority) AS rank"
+            "  FROM waiting GROUP BY chat_id)"
+            " SELECT o.* FROM firsts JOIN outbox AS o ON o.id = firsts.id"
+            " WHERE o.not_before <= :now ORDER BY firsts.rank, o.id LIMIT :limit",
+            {"pending": pending, "edit": PushOp.EDIT.value, "now": stamp, "limit": limit},
         )
         return [Push.from_row(r) for r in rows]
 

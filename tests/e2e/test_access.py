@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.i18n import t
+from bot.render.i18n import both, t
 from bot.services.access import AccessService
+from bot.storage.lookup import StaffLookup
 from state.roles import Role
 from tests.harness import Harness, Person, text_of
 from tests.operator import Operator
@@ -156,16 +157,25 @@ async def test_a_key_person_re_inviting_a_colleague_changes_neither_name_nor_rol
 async def test_the_gate_fails_closed_when_it_cannot_read_the_database(
     bot: Harness, unit: dict[str, Person], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(self: AccessService, update_id: int, telegram_id: int) -> None:
+    def unreadable(self: StaffLookup, telegram_id: int) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(AccessService, "admit", broken)
+    async def broken(self: AccessService, telegram_id: int) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(StaffLookup, "by_telegram_id", unreadable)  # the gate's own reads
+    monkeypatch.setattr(AccessService, "admit", broken)  # and the shared connection
     anna = unit["anna"]
 
     replies = await anna.say("/akut")
 
-    assert replies == []  # no card, no answer: nothing got past the gate
+    # Nothing got past the gate, but the person at the door still has Bekey's number.
+    assert len(replies) == 1
+    assert "+45 43 30 05 05" in text_of(replies[0])
     assert await bot.ticket_count() == 0
+
+    replies = await anna.say("hej")
+    assert [text_of(m) for m in replies] == [both("access.db_down", phone="+45 43 30 05 05")]
 
 
 async def test_a_database_that_cannot_be_written_is_refused_at_start_in_one_line(

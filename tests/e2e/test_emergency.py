@@ -23,6 +23,7 @@ async def test_one_tap_shows_the_number_the_words_and_the_fallbacks(
     assert card.buttons == [
         "Else Hansen · Strandvej 1, 4640 Faxe",
         "Jens Olsen · Torvet 3, 4640 Faxe",
+        "📶 Mobilnettet er nede",
     ]
     assert card.protect_content
 
@@ -59,7 +60,7 @@ async def test_choosing_the_citizen_fills_in_the_card_and_the_planners_copy(
     filled = await anna.message_by_id(card.message_id)
     chosen = "Hos hvilken borger nøglen ikke virker: Jens Olsen, Torvet 3, 4640 Faxe"
     assert chosen in text_of(filled)
-    assert filled.buttons == []
+    assert filled.buttons == ["📶 Mobilnettet er nede"]
     assert "Borger: Jens Olsen, Torvet 3" in await per.last_text()
 
 

@@ -477,7 +477,7 @@ async def test_a_citizen_named_hansen_and_son_reads_as_written_in_an_emergency(
     per = await bot.employee("pl01", Role.PLANNER, name=PER)
 
     [card] = await anna.say("/akut")
-    assert card.buttons == [BO_BUTTON]
+    assert card.buttons == [BO_BUTTON, "📶 Mobilnettet er nede"]
     await anna.press(BO_BUTTON, card)
 
     filled = await anna.message_by_id(card.message_id)

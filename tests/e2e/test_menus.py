@@ -30,7 +30,17 @@ async def test_a_planner_gets_the_ticket_list_and_may_invite(bot: Harness) -> No
     assert keyboard is not None
     assert keyboard[0] == [t("da", "button.emergency")]
     assert t("da", "button.tickets") in keyboard[1]
-    assert commands == ["akut", "sager", "fejl", "mine", "inviter", "sprog", "hjaelp"]
+    assert commands == [
+        "akut",
+        "sager",
+        "haendelse",
+        "udsend",
+        "fejl",
+        "mine",
+        "inviter",
+        "sprog",
+        "hjaelp",
+    ]
 
 
 async def test_help_says_what_the_role_can_do(bot: Harness) -> None:

@@ -16,15 +16,11 @@ async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
     clock: ManualClock,
 ) -> None:
     per = unit["per"]
-    caregivers = [
-        unit["anna"],
-        await bot.employee("cg02", Role.CAREGIVER),
-        await bot.employee("cg03", Role.CAREGIVER),
-    ]
+    caregivers = [unit["anna"], await bot.employee("cg02", Role.CAREGIVER)]
     await bot.client.advance_clock(60)
     await bot.client.set_flood_limit(1.0)
 
-    for caregiver in caregivers:  # three emergencies in the same second
+    for caregiver in caregivers:  # two emergencies in the same second (a third: an incident)
         await caregiver.say("/akut")
 
     assert await bot.pending_pushes() > 0, "the planners' chats are full"
@@ -38,7 +34,7 @@ async def test_pushes_held_back_by_429_are_delivered_later_and_none_is_lost(
         assert await again.pending_pushes() == 0
         per_again = again.person("Per", telegram_id=per.telegram_id)
         cards = [text for text in await per_again.bot_texts() if "AKUT" in text]
-        assert [c.split()[1] for c in cards] == ["F-0001", "F-0002", "F-0003"]
+        assert [c.split()[1] for c in cards] == ["F-0001", "F-0002"]
     finally:
         await stop_bot(again)
 

@@ -1,7 +1,7 @@
 """A planner's pushes arrive in the order they happened, even when Telegram holds the chat back.
 
 The sender keeps a chat's order through a 429: a push that waits for its retry time holds
-the chat's later pushes behind it, across delivery rounds (``Outbox.due``).
+the chat's later pushes behind it, across delivery rounds (``Outbox.heads``).
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ async def test_a_planner_gets_two_emergencies_in_the_order_they_happened_despite
     assert await _cards_in_chat(per) == ["F-0001", "F-0002"]
 
 
-async def _due_without_holding_a_chat_back(self: Outbox, now: datetime, limit: int) -> list[Push]:
-    """Outbox.due as it was: any push whose time has come, whatever waits before it."""
+async def _heads_without_holding_a_chat_back(self: Outbox, now: datetime, limit: int) -> list[Push]:
+    """Outbox.heads without the hold: any push whose time has come, whatever waits before it."""
     rows = await self.s.fetchall(
         "SELECT * FROM outbox WHERE status = ? AND not_before <= ? ORDER BY id LIMIT ?",
         (PushStatus.PENDING.value, to_db(now), limit),
@@ -65,7 +65,7 @@ async def test_without_the_hold_the_second_emergency_overtakes_the_first(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The guarantee switched off: the same story puts F-0002 above F-0001 in Per's chat."""
-    monkeypatch.setattr(Outbox, "due", _due_without_holding_a_chat_back)
+    monkeypatch.setattr(Outbox, "heads", _heads_without_holding_a_chat_back)
 
     per = await _two_emergencies_while_the_planners_chat_is_held_back(bot)
 

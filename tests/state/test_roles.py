@@ -21,18 +21,18 @@ from state.roles import (
 R, P = Role, Permission
 
 # Who may do what, written out by hand: any (role, permission) pair not marked is a "no".
-# Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve, invite,
-# reactivate.
+# Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve,
+# handle an incident, broadcast, invite, reactivate.
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx......",
-    R.SUBSTITUTE: "xxx......",
-    R.STUDENT: "xxx......",
-    R.NIGHT_GUARD: "xxx......",
-    R.VISITATION: "xxx......",
-    R.PLANNER: "xxxxxxxx.",
-    R.KEY_PERSON: "xxxxxxxx.",
-    R.LEADER: "xxxxxxxxx",
+    R.CAREGIVER: "xxx........",
+    R.SUBSTITUTE: "xxx........",
+    R.STUDENT: "xxx........",
+    R.NIGHT_GUARD: "xxx........",
+    R.VISITATION: "xxx........",
+    R.PLANNER: "xxxxxxxxxx.",
+    R.KEY_PERSON: "xxxxxxxxxx.",
+    R.LEADER: "xxxxxxxxxxx",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -42,6 +42,8 @@ COLUMNS = (
     P.TAKE_TICKET,
     P.CONTACT_ON_TICKET,
     P.RESOLVE_TICKET,
+    P.HANDLE_INCIDENT,
+    P.BROADCAST,
     P.INVITE,
     P.REACTIVATE,
 )
