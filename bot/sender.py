@@ -158,6 +158,7 @@ class Sender:
         self._expressed: OrderedDict[int, None] = OrderedDict()
         self._recent_429: dict[int, float] = {}
         self._backoff = 0.0
+        self._more = True
         self._wanted = asyncio.Event()
         self._requested = 0
         self._completed = 0
@@ -246,20 +247,29 @@ class Sender:
 
     async def _run(self, bot: Bot) -> None:
         RANK.set(URGENT)  # the sender's reads and marks go before updates' work
+        seen, timed_out = -1, True
         while True:
             self._wanted.clear()
             target = self._requested
-            try:
-                wait = await self._dispatch(bot)
-            except Exception:
-                log.exception("delivery round failed; the next round tries again")
-                wait = 1.0
+            # Only a call that ended wakes us, and it freed nothing that waits: no need to ask.
+            asked = timed_out or target != seen or self._more or bool(self._express)
+            seen = target
+            wait: float | None = None
+            if asked:
+                try:
+                    wait = await self._dispatch(bot)
+                except Exception:
+                    log.exception("delivery round failed; the next round tries again")
+                    wait = 1.0
             if wait is None:
                 if not self._calls:
                     await self._round_done(target)
                 wait = await self._sleep_for()
-            with contextlib.suppress(TimeoutError):
+            timed_out = False
+            try:
                 await asyncio.wait_for(self._wanted.wait(), wait)
+            except TimeoutError:
+                timed_out = True
 
     async def _round_done(self, target: int) -> None:
         rounds = self._condition()
@@ -296,15 +306,20 @@ class Sender:
             self._express.remove(item)
             self._start(bot, item)
         if (spent := self._all.wait(time.monotonic())) > 0:
+            self._more = True
             return spent  # nothing may go: no need to ask the database what waits
         async with self.db.read() as tx:
             heads = await tx.outbox.heads(self.clock.now(), HEADS_PER_ROUND)
+        # More may be due once a call ends: a full page, or a chat with more behind its first.
+        self._more = len(heads) == HEADS_PER_ROUND or any(push.queued > 1 for push in heads)
         for push in heads:
             wait = self._wait_for(push.chat_id)
             if wait is None:
+                self._more = True  # its chat is busy: ask again when that call ends
                 continue
             if wait > 0:
                 if self._must_stop(push.chat_id):
+                    self._more = True
                     return wait
                 waits.append(wait)
                 continue

@@ -133,8 +133,14 @@ class Database:
         """
         handling = HANDLING.get()
         if handling is not None:
-            if handling.session is None:
-                handling.session = await self._begin()
+            if handling.session is None:  # the unit's first block needs no savepoint:
+                handling.session = await self._begin()  # if it fails, nothing else is undone
+                try:
+                    yield Tx(handling.session)
+                except BaseException:
+                    await self.abandon(handling)
+                    raise
+                return
             async with self._savepoint(handling) as tx:
                 yield tx
             return

@@ -67,6 +67,8 @@ class Push:
     priority: Priority = Priority.PUSH
     express_of: int | None = None
     created_at: datetime | None = None
+    queued: int = 1
+    """How many pushes wait for the chat, this one included (as ``heads`` found it)."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Push:
@@ -88,6 +90,7 @@ class Push:
             priority=Priority(row["priority"]),
             express_of=row["express_of"],
             created_at=from_db(row["created_at"]),
+            queued=row["queued"] if "queued" in row.keys() else 1,  # noqa: SIM118 (sqlite3.Row)
         )
 
 
@@ -291,9 +294,9 @@ class Outbox:
         rows = await self.s.fetchall(
             "WITH waiting AS (SELECT * FROM outbox WHERE status = :pending"
             "  AND NOT (op = :edit AND attempts = 0 AND not_before > :now)),"
-            " firsts AS (SELECT chat_id, MIN(id) AS id, MIN(priority) AS rank"
-            "  FROM waiting GROUP BY chat_id)"
-            " SELECT o.* FROM firsts JOIN outbox AS o ON o.id = firsts.id"
+            " firsts AS (SELECT chat_id, MIN(id) AS id, MIN(priority) AS rank,"
+            "  COUNT(*) AS queued FROM waiting GROUP BY chat_id)"
+            " SELECT o.*, firsts.queued FROM firsts JOIN outbox AS o ON o.id = firsts.id"
             " WHERE o.not_before <= :now ORDER BY firsts.rank, o.id LIMIT :limit",
             {"pending": pending, "edit": PushOp.EDIT.value, "now": stamp, "limit": limit},
         )
