@@ -152,13 +152,8 @@ class EmergencyService(Service):
         now = self.clock.now()
         try:
             async with self.db.transaction() as tx:
-                ticket = await tx.tickets.get(ticket_id)
-                if (
-                    ticket is None
-                    or ticket.reporter != employee.user_id
-                    or ticket.model.category is not TriageCategory.EMERGENCY
-                    or ticket.model.state not in OPEN_STATES
-                ):
+                ticket = await _own_open_emergency(tx, employee, ticket_id)
+                if ticket is None:
                     return None
                 detail = "citizen"
                 if citizen_id is not None:
@@ -200,13 +195,8 @@ class EmergencyService(Service):
         """
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            ticket = await tx.tickets.get(ticket_id)
-            if (
-                ticket is None
-                or ticket.reporter != employee.user_id
-                or ticket.model.category is not TriageCategory.EMERGENCY
-                or ticket.model.state not in OPEN_STATES
-            ):
+            ticket = await _own_open_emergency(tx, employee, ticket_id)
+            if ticket is None:
                 return None
             if await tx.incidents.mark_no_network(ticket.id):
                 state = ticket.model.state
@@ -241,3 +231,16 @@ async def queue_pinned_card(
     """Queue the emergency card in the employee's language, to be pinned (the old one unpinned)."""
     text = emergency_card(employee.language, settings, employee.user_id)
     await tx.outbox.enqueue(now, chat_id, text, pin=True, topic=f"card:{employee.user_id}")
+
+
+async def _own_open_emergency(tx: Tx, employee: Employee, ticket_id: int) -> StoredTicket | None:
+    """The employee's own emergency, if it is still open (None for anything else)."""
+    ticket = await tx.tickets.get(ticket_id)
+    if (
+        ticket is None
+        or ticket.reporter != employee.user_id
+        or ticket.model.category is not TriageCategory.EMERGENCY
+        or ticket.model.state not in OPEN_STATES
+    ):
+        return None
+    return ticket
