@@ -52,6 +52,8 @@ KINDS = {
     "invites": "invites",
     "employees": "employees",
     "inbox": "received updates",
+    "incidents": "outage incidents",
+    "broadcasts": "broadcasts",
 }
 """How each kind of a purge is named, one line each."""
 

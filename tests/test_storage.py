@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,50 @@ async def test_the_units_migration_merges_the_spellings_already_stored(tmp_path:
         assert citizen is not None and citizen.unit == "Hjemmepleje Nord"
     finally:
         await db.close()
+
+
+async def test_an_old_incident_and_broadcast_forget_who_took_resolved_and_wrote_them(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path / "bekey.sqlite3")
+    await db.open()
+    await migrate(db)
+    long_ago, now = "2024-01-01T08:00:00+00:00", ManualClock().now()
+    async with db.transaction() as tx:
+        await tx.employees.upsert(StaffRow("pl01", "Per", Role.PLANNER, "Nord"), now, "da")
+        await tx.session.execute(
+            "INSERT INTO incidents (kind, state, taken_by, resolved_by, opened_at,"
+            " last_report_at, quiet_from, closed_at, updated_at)"
+            " VALUES ('login', 'resolved', 'pl01', 'pl01', ?, ?, ?, ?, ?)",
+            (long_ago, long_ago, long_ago, long_ago, long_ago),
+        )
+        await tx.session.execute(
+            "INSERT INTO broadcasts (author, unit, text, created_at)"
+            " VALUES ('pl01', 'Nord', 'Bekey er nede', ?)",
+            (long_ago,),
+        )
+    cutoff = datetime(2025, 1, 1, tzinfo=UTC)
+
+    async with db.transaction() as tx:
+        would = (
+            await tx.retention.incidents(cutoff, now, dry_run=True),
+            await tx.retention.broadcasts(cutoff, now, dry_run=True),
+        )
+        done = (
+            await tx.retention.incidents(cutoff, now, dry_run=False),
+            await tx.retention.broadcasts(cutoff, now, dry_run=False),
+        )
+        again = (
+            await tx.retention.incidents(cutoff, now, dry_run=True),
+            await tx.retention.broadcasts(cutoff, now, dry_run=True),
+        )
+    await db.close()
+
+    assert (would, done, again) == ((1, 1), (1, 1), (0, 0))
+    with closing(sqlite3.connect(tmp_path / "bekey.sqlite3")) as conn:
+        assert conn.execute("SELECT taken_by, resolved_by FROM incidents").fetchall() == [
+            ("(anonymised)", "(anonymised)")
+        ]
+        assert conn.execute("SELECT author, text FROM broadcasts").fetchall() == [
+            ("(anonymised)", None)
+        ]

@@ -59,6 +59,8 @@ class PurgeReport:
     employees: int
     inbox: int = 0
     """Handled updates older than a day (they hold what people typed)."""
+    incidents: int = 0
+    broadcasts: int = 0
     log_emptied: bool = True
     """Whether the write-ahead log was emptied afterwards (always True for a dry run)."""
 
@@ -135,6 +137,8 @@ class RetentionService(Service):
                     cutoff, now, self.settings.default_language, dry_run=dry_run
                 ),
                 inbox=await r.inbox(now - INBOX_MEMORY, dry_run=dry_run),
+                incidents=await r.incidents(cutoff, now, dry_run=dry_run),
+                broadcasts=await r.broadcasts(cutoff, now, dry_run=dry_run),
             )
             if not dry_run and (report.total or audit_nothing):
                 await tx.audit.record(now, actor, AUDIT_ACTION, None, report.code())

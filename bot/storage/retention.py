@@ -18,6 +18,10 @@ run would do, and a second run finds nothing (idempotent).
 - audit lines before the cutoff keep who did what, but no free text (see ``_TARGET_KEPT``
   and ``_OUTCOME_KEPT``) and no Telegram account ids.
 - invites created before the cutoff forget the Telegram account that used them.
+- incidents closed before the cutoff: who took and who resolved them become the anonymous
+  employee (their kind, size, units and times stay).
+- broadcasts made before the cutoff: the text (if a draft kept it) goes, and the author
+  becomes the anonymous employee (the sent copies are outbox rows, anonymised as such).
 - employees deactivated before the cutoff keep only their user-id (with role, unit and
   the dates): the name becomes the user-id; the Telegram binding, menu and language go.
 """
@@ -109,6 +113,19 @@ _EMPLOYEE_ANONYMISED = (
 _INVITE_TO_ANONYMISE = "created_at < :cutoff AND redeemed_by IS NOT NULL"
 _INVITE_ANONYMISED = "redeemed_by = NULL"
 
+_INCIDENT_TO_ANONYMISE = (
+    "closed_at IS NOT NULL AND closed_at < :cutoff"
+    " AND (COALESCE(taken_by, :anonymous) != :anonymous"
+    " OR COALESCE(resolved_by, :anonymous) != :anonymous)"
+)
+_INCIDENT_ANONYMISED = (
+    "taken_by = CASE WHEN taken_by IS NULL THEN NULL ELSE :anonymous END,"
+    " resolved_by = CASE WHEN resolved_by IS NULL THEN NULL ELSE :anonymous END"
+)
+
+_BROADCAST_TO_ANONYMISE = "created_at < :cutoff AND (text IS NOT NULL OR author != :anonymous)"
+_BROADCAST_ANONYMISED = "text = NULL, author = :anonymous"
+
 _TELEGRAM_ACTOR = "actor GLOB 'tg:[0-9]*'"
 
 _LANGUAGE_MARKS = ", ".join(f":language_{n}" for n in range(len(LANGUAGES)))
@@ -172,6 +189,23 @@ class Retention:
             f"UPDATE {table} SET {assignments} WHERE {where}",  # noqa: S608 - fixed text
             params,
         )
+
+    async def _anonymise(
+        self,
+        table: str,
+        assignments: str,
+        where: str,
+        params: dict[str, Any],
+        now: datetime,
+        *,
+        dry_run: bool,
+    ) -> int:
+        """Count, and unless a dry run change, rows that will point to the anonymous employee."""
+        count = await self._apply(table, assignments, where, params, dry_run=True)
+        if dry_run or count == 0:
+            return count  # the anonymous employee is made only when someone is anonymised
+        await self._ensure_anonymous_employee(now)
+        return await self._apply(table, assignments, where, params, dry_run=False)
 
     async def _ensure_anonymous_employee(self, now: datetime) -> None:
         """Create the anonymous employee row (inactive, no unit, never bound) if missing."""
@@ -291,6 +325,25 @@ class Retention:
         }
         return await self._apply(
             "employees", _EMPLOYEE_ANONYMISED, _EMPLOYEE_TO_ANONYMISE, params, dry_run=dry_run
+        )
+
+    async def incidents(self, cutoff: datetime, now: datetime, *, dry_run: bool) -> int:
+        """Incidents closed before the cutoff that still name who took or resolved them."""
+        params = {"cutoff": to_db(cutoff), "anonymous": ANONYMOUS_USER_ID}
+        return await self._anonymise(
+            "incidents", _INCIDENT_ANONYMISED, _INCIDENT_TO_ANONYMISE, params, now, dry_run=dry_run
+        )
+
+    async def broadcasts(self, cutoff: datetime, now: datetime, *, dry_run: bool) -> int:
+        """Broadcasts made before the cutoff that still hold a text or name their author."""
+        params = {"cutoff": to_db(cutoff), "anonymous": ANONYMOUS_USER_ID}
+        return await self._anonymise(
+            "broadcasts",
+            _BROADCAST_ANONYMISED,
+            _BROADCAST_TO_ANONYMISE,
+            params,
+            now,
+            dry_run=dry_run,
         )
 
     async def inbox(self, before: datetime, *, dry_run: bool) -> int:
