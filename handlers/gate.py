@@ -108,8 +108,8 @@ async def _admit(update: Update, context: BekeyContext, telegram_id: int) -> Non
     access = context.services.access
     employee = await access.admit(telegram_id)
     if employee is not None:
+        context.employee_or_none = employee  # first: "slow down" comes in their language
         _hold_back_a_flood(update, context)
-        context.employee_or_none = employee
         if update.effective_message is not None:
             await redraw_after_role_change(update, context)
         return
