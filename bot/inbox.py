@@ -30,7 +30,7 @@ from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.inbox import StoredUpdate
 from bot.storage.turns import RANK, URGENT
-from handlers.context import Express
+from handlers.context import REPLAYED, Express
 from handlers.emergency import instant_card
 from handlers.menu import is_emergency
 from handlers.text import holds_cpr
@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 25
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 30.0
-REPLAYED = "replayed"
-"""bot_data key: the updates handed on again after a restart (an answer may have gone out)."""
 CONFLICT_EVERY = 60.0
 """Seconds between two ERROR lines about another bot polling with the same token."""
 

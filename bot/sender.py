@@ -32,7 +32,13 @@ from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -299,7 +305,7 @@ class Sender:
             if wait is None:
                 continue
             if wait > 0:
-                if self._must_stop(item.chat_id):
+                if self._must_stop():
                     return wait
                 waits.append(wait)
                 continue
@@ -318,7 +324,7 @@ class Sender:
                 self._more = True  # its chat is busy: ask again when that call ends
                 continue
             if wait > 0:
-                if self._must_stop(push.chat_id):
+                if self._must_stop():
                     self._more = True
                     return wait
                 waits.append(wait)
@@ -335,18 +341,20 @@ class Sender:
         if chat_id in self._busy:
             return None
         now = time.monotonic()
-        limit = 1 if self.reachability.down else self.pacing.in_flight
-        if len(self._calls) >= limit:
+        if self._calls_full():
             return IDLE_WAIT  # a call that ends wakes the task
         bucket = self._chats.get(chat_id)
         chat_wait = bucket.wait(now) if bucket is not None else 0.0
         return max(self._all.wait(now), chat_wait)
 
-    def _must_stop(self, chat_id: int) -> bool:
-        """Whether nothing at all may go now (the bot-wide limit, or calls enough under way)."""
-        now = time.monotonic()
+    def _calls_full(self) -> bool:
+        """Whether calls enough are under way (one probe at a time while the API is gone)."""
         limit = 1 if self.reachability.down else self.pacing.in_flight
-        return self._all.wait(now) > 0 or len(self._calls) >= limit
+        return len(self._calls) >= limit
+
+    def _must_stop(self) -> bool:
+        """Whether nothing at all may go now (the bot-wide limit, or calls enough under way)."""
+        return self._all.wait(time.monotonic()) > 0 or self._calls_full()
 
     def _start(self, bot: Bot, item: Item) -> None:
         now = time.monotonic()
@@ -385,13 +393,7 @@ class Sender:
 
     async def _send_express(self, bot: Bot, item: Express) -> None:
         try:
-            message = await bot.send_message(
-                item.chat_id,
-                item.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=_markup(item.reply_markup, bot),
-                protect_content=item.protect_content,
-            )
+            message = await _send(bot, item)
         except RetryAfter as exc:
             self._held(item.chat_id, exc)
             self._express.insert(0, item)
@@ -436,13 +438,7 @@ class Sender:
                     await self._edit(bot, push, card[1])  # the instant card becomes the full one
                     await self._mark_sent(push, card[1])
                 else:
-                    message = await bot.send_message(
-                        push.chat_id,
-                        push.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=_markup(push.reply_markup, bot),
-                        protect_content=push.protect_content,
-                    )
+                    message = await _send(bot, push)
                     await self._mark_sent(push, message.message_id)
                     if push.pin:
                         await _pin(bot, push.chat_id, message.message_id)
@@ -560,6 +556,17 @@ class Sender:
             await tx.outbox.mark_failed(push.id, error)
             target = f"push:{push.id} chat:{push.chat_id}"
             await tx.audit.record(self.clock.now(), "system", "push_failed", target, error)
+
+
+async def _send(bot: Bot, item: Item) -> Message:
+    """Send an answer or a push as a new message (HTML, its keyboard, protected or not)."""
+    return await bot.send_message(
+        item.chat_id,
+        item.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=_markup(item.reply_markup, bot),
+        protect_content=item.protect_content,
+    )
 
 
 def _markup(

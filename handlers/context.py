@@ -35,6 +35,10 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 _BACKGROUND: set[asyncio.Task[Any]] = set()
 
+REPLAYED = "replayed"
+"""bot_data key: the updates the inbox handed on again after a restart (their instant card
+may have gone out before it)."""
+
 
 class Express(Protocol):
     """The sender's lane for answers that must not wait for the database."""
@@ -159,7 +163,7 @@ class BekeyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     async def answered_before_a_restart(self) -> bool:
         """Whether this update's instant card went out before a crash (it is replayed now)."""
-        replayed = self.bot_data.get("replayed")
+        replayed = self.bot_data.get(REPLAYED)
         if self.update_id is None or not isinstance(replayed, set):
             return False
         if self.update_id not in replayed:
