@@ -40,6 +40,7 @@ async def run_due_work(application: AnyApp) -> None:
     await services.triage.expire_idle()
     await services.escalation.escalate_due()
     await services.incidents.run_due()
+    await services.smartkeys.run_due()
     await services.retention.purge_if_due()
     sender_of(application).wake()
 

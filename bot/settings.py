@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     flood_messages: int = Field(default=10, ge=1)
     flood_seconds: float = Field(default=10, gt=0)
 
+    smartkey_due_hours: float = Field(default=8, gt=0, le=72)
+    smartkey_overdue_alert_minutes: float = Field(default=30, ge=0)
+    smartkey_stale_days: float = Field(default=7, gt=0)
+    smartkey_request_minutes: float = Field(default=15, gt=0)
+    smartkey_weekly_day: int = Field(default=1, ge=1, le=7)
+    smartkey_weekly_time: str = "08:00"
+
     @field_validator("telegram_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -86,6 +93,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"TIMEZONE {value!r} is not a known time zone") from exc
         return value
+
+    @field_validator("smartkey_weekly_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"SMARTKEY_WEEKLY_TIME {value!r} is not a time like 08:00") from exc
+        return value.strip()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -143,6 +159,31 @@ class Settings(BaseSettings):
     def flood_window(self) -> timedelta:
         """The time in which one person may send ``flood_messages`` messages."""
         return timedelta(seconds=self.flood_seconds)
+
+    @property
+    def smartkey_due(self) -> timedelta:
+        """How long after its hand-out a Smartkey is due back (the end of a shift)."""
+        return timedelta(hours=self.smartkey_due_hours)
+
+    @property
+    def smartkey_overdue_alert(self) -> timedelta:
+        """How long after the holder's reminder an overdue key is told to the planners."""
+        return timedelta(minutes=self.smartkey_overdue_alert_minutes)
+
+    @property
+    def smartkey_stale(self) -> timedelta:
+        """A Smartkey not updated this long is stale (the procedure: once a week)."""
+        return timedelta(days=self.smartkey_stale_days)
+
+    @property
+    def smartkey_request_wait(self) -> timedelta:
+        """Unanswered this long, a request for a Smartkey escalates like a ticket."""
+        return timedelta(minutes=self.smartkey_request_minutes)
+
+    @property
+    def smartkey_weekly_at(self) -> time:
+        """The local time of day of the weekly reminder."""
+        return time.fromisoformat(self.smartkey_weekly_time)
 
     def unset_numbers(self) -> list[str]:
         """Name the support directory's phone settings that are empty."""

@@ -20,8 +20,13 @@ from telegram.ext import (
 
 from bot.render.callbacks import (
     BROADCAST_PREFIX,
+    CABINET_PREFIX,
     EMERGENCY_PREFIX,
+    HAND_TO_PREFIX,
     INCIDENT_PREFIX,
+    KEY_REQUEST_PREFIX,
+    KEY_VIEW_PREFIX,
+    SMARTKEY_PREFIX,
     TICKET_ON_PAGE_PREFIX,
     TICKET_PREFIX,
     TRIAGE_PREFIX,
@@ -37,6 +42,7 @@ from handlers import (
     invite,
     menu,
     reactivate,
+    smartkeys,
     start,
     text,
     tickets,
@@ -124,6 +130,39 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add(
         CallbackQueryHandler(
             gate.requires(broadcast, incidents.press_broadcast), pattern=f"^{BROADCAST_PREFIX}"
+        )
+    )
+
+    # 5c. Smartkeys: everyone's own keys; keepers' cabinet, hand-out and registration (roles
+    #     here where a whole command is theirs, and again in the service for every press).
+    add(CommandHandler(menu.command_names(Action.SMARTKEYS), smartkeys.show_keys))
+    add(MessageHandler(_button(Action.SMARTKEYS), smartkeys.show_keys))
+    register_keys = Permission.REGISTER_SMARTKEY
+    add(
+        CommandHandler(
+            menu.command_names(Action.CABINET),
+            gate.requires(register_keys, smartkeys.register_cabinet),
+        )
+    )
+    add(
+        CommandHandler(
+            menu.command_names(Action.NEW_SMARTKEY),
+            gate.requires(register_keys, smartkeys.register_key),
+        )
+    )
+    add(CallbackQueryHandler(smartkeys.press_key, pattern=f"^{SMARTKEY_PREFIX}"))
+    add(CallbackQueryHandler(smartkeys.press_view, pattern=f"^{KEY_VIEW_PREFIX}"))
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.HAND_OUT_SMARTKEY, smartkeys.press_hand_to),
+            pattern=f"^{HAND_TO_PREFIX}",
+        )
+    )
+    add(CallbackQueryHandler(smartkeys.press_request, pattern=f"^{KEY_REQUEST_PREFIX}"))
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.MARK_SMARTKEY_UPDATED, smartkeys.press_cabinet_updated),
+            pattern=f"^{CABINET_PREFIX}",
         )
     )
 

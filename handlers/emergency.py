@@ -15,6 +15,7 @@ from bot.render.callbacks import (
 from bot.render.emergency import emergency_card, named_citizen
 from bot.render.i18n import plain, t
 from bot.render.incidents import outage_note
+from bot.render.smartkeys import emergency_note
 from bot.services import Services
 from bot.services.emergency import EmergencyView
 from bot.storage.employees import Employee
@@ -46,6 +47,9 @@ def _view(context: BekeyContext, view: EmergencyView) -> tuple[str, InlineKeyboa
     language = context.language
     ticket_id = view.ticket.id
     parts = [_card(context, view)]
+    keys = emergency_note(language, view.cabinets)
+    if keys:  # where the unit's Smartkeys are, and how many are in the cabinet now
+        parts.append(keys)
     if view.incident is not None:  # a known outage: say so, with the count
         parts.append(outage_note(language, view.incident))
     if view.no_network:

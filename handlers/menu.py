@@ -27,6 +27,9 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.BROADCAST: ("udsend", "broadcast"),
     Action.INVITE: ("inviter", "invite"),
     Action.REACTIVATE: ("genaktiver", "reactivate"),
+    Action.SMARTKEYS: ("noegler", "keys"),
+    Action.NEW_SMARTKEY: ("nynoegle", "newkey"),
+    Action.CABINET: ("skab", "cabinet"),
     Action.LANGUAGE: ("sprog", "language"),
     Action.HELP: ("hjaelp", "help"),
 }

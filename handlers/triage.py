@@ -211,8 +211,10 @@ async def _after_step(context: BekeyContext, step: Step) -> tuple[str, Markup]:
     and, if it is part of a known outage, that note with what to do now)."""
     text, markup = await _step_shown(context, step)
     if step.incident is not None:
-        settings = context.services.settings
-        text = f"{text}\n\n{reporter_answer(context.language, settings, step.incident)}"
+        services = context.services
+        cabinets = await services.smartkeys.cabinet_counts(context.employee.unit)
+        answer = reporter_answer(context.language, services.settings, step.incident, cabinets)
+        text = f"{text}\n\n{answer}"
     return text, markup
 
 

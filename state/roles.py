@@ -40,10 +40,20 @@ class Permission(StrEnum):
     BROADCAST = "broadcast"
     INVITE = "invite"
     REACTIVATE = "reactivate"
+    HOLD_SMARTKEY = "hold_smartkey"
+    """Record one's own take and return of a Smartkey, ask for one, see one's own."""
+    SEE_UNIT_SMARTKEYS = "see_unit_smartkeys"
+    HAND_OUT_SMARTKEY = "hand_out_smartkey"
+    REGISTER_SMARTKEY = "register_smartkey"
+    """Register cabinets and keys, and correct a key (back in the cabinet, found)."""
+    RETIRE_SMARTKEY = "retire_smartkey"
+    MARK_SMARTKEY_UPDATED = "mark_smartkey_updated"
+    ANSWER_SMARTKEY_REQUEST = "answer_smartkey_request"
 
 
 _EVERYONE: Final = frozenset(Role)
 _TICKET_HANDLERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
+_KEY_KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
 
 PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.EMERGENCY: _EVERYONE,
@@ -57,6 +67,13 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.BROADCAST: _TICKET_HANDLERS,
     Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER}),
     Permission.REACTIVATE: frozenset({Role.LEADER}),
+    Permission.HOLD_SMARTKEY: _EVERYONE,
+    Permission.SEE_UNIT_SMARTKEYS: _KEY_KEEPERS,
+    Permission.HAND_OUT_SMARTKEY: _KEY_KEEPERS,
+    Permission.REGISTER_SMARTKEY: _KEY_KEEPERS,
+    Permission.RETIRE_SMARTKEY: _KEY_KEEPERS,
+    Permission.MARK_SMARTKEY_UPDATED: _KEY_KEEPERS,
+    Permission.ANSWER_SMARTKEY_REQUEST: _KEY_KEEPERS,
 }
 """Who may do what (the unit check and, for tickets, the state check are the caller's)."""
 
@@ -166,6 +183,9 @@ class Action(StrEnum):
     BROADCAST = "broadcast"
     INVITE = "invite"
     REACTIVATE = "reactivate"
+    SMARTKEYS = "smartkeys"
+    NEW_SMARTKEY = "new_smartkey"
+    CABINET = "cabinet"
     LANGUAGE = "language"
     HELP = "help"
 
@@ -177,6 +197,9 @@ _ACTION_ORDER: Final = (
     Action.BROADCAST,
     Action.REPORT_FAULT,
     Action.MY_TICKETS,
+    Action.SMARTKEYS,
+    Action.NEW_SMARTKEY,
+    Action.CABINET,
     Action.INVITE,
     Action.REACTIVATE,
     Action.LANGUAGE,
@@ -191,6 +214,9 @@ _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.MY_TICKETS: Permission.SEE_OWN_TICKETS,
     Action.INVITE: Permission.INVITE,
     Action.REACTIVATE: Permission.REACTIVATE,
+    Action.SMARTKEYS: Permission.HOLD_SMARTKEY,
+    Action.NEW_SMARTKEY: Permission.REGISTER_SMARTKEY,
+    Action.CABINET: Permission.REGISTER_SMARTKEY,
 }
 """The permission behind each menu action (language and help are everyone's)."""
 
@@ -210,6 +236,13 @@ def permission_for(action: Action) -> Permission | None:
 
 
 KEYBOARD_ACTIONS = frozenset(
-    {Action.EMERGENCY, Action.REPORT_FAULT, Action.MY_TICKETS, Action.TICKETS, Action.HELP}
+    {
+        Action.EMERGENCY,
+        Action.REPORT_FAULT,
+        Action.MY_TICKETS,
+        Action.TICKETS,
+        Action.SMARTKEYS,
+        Action.HELP,
+    }
 )
 """Actions that get a big button on the persistent keyboard."""

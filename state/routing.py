@@ -35,9 +35,12 @@ _PARTY_FOR_CATEGORY: Final[Mapping[TriageCategory, SupportParty]] = {
     TriageCategory.DOOR: SupportParty.LOCK_PARTNER,
     TriageCategory.PHONE: SupportParty.IT,
     TriageCategory.EMERGENCY: SupportParty.BEKEY,
+    TriageCategory.SMARTKEY: SupportParty.BEKEY,
 }
 
-_KEY_PERSON_CATEGORIES: Final = frozenset({TriageCategory.LOGIN, TriageCategory.EMERGENCY})
+_KEY_PERSON_CATEGORIES: Final = frozenset(
+    {TriageCategory.LOGIN, TriageCategory.EMERGENCY, TriageCategory.SMARTKEY}
+)
 
 _ESCALATION_ROLES: Final[Mapping[int, frozenset[Role]]] = {
     0: frozenset(),

@@ -54,6 +54,7 @@ class TriageCategory(StrEnum):
     LOGIN = "login"
     DOOR = "door"
     EMERGENCY = "emergency"  # tickets from the emergency card, never set by the triage
+    SMARTKEY = "smartkey"  # a lost Smartkey to have blocked at Bekey, never set by the triage
 
 
 class TriageTrigger(StrEnum):

@@ -8,6 +8,11 @@ Formats (always well under Telegram's 64 bytes):
   em:<ticket id>:<citizen id>|typed|new|net          the citizen of an emergency (net: no network)
   in:<incident id>:<action>                         an action on an outage incident
   bc:<broadcast id>:send|drop                       a broadcast draft confirmed or dropped
+  sk:<key id>:<action>[:<page>]                     an action on a Smartkey
+  sh:<key id>:<user-id>[:f]                         hand a Smartkey to someone (f: though stale)
+  sq:<request id>:<action>[:<key id>[:f]]           an answer to a request for a Smartkey
+  sc:<cabinet id>:u                                 every key in a cabinet updated
+  sv:<view>                                         a Smartkey view or list to pick from
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ PAGE_PREFIX = "pg:"
 EMERGENCY_PREFIX = "em:"
 INCIDENT_PREFIX = "in:"
 BROADCAST_PREFIX = "bc:"
+SMARTKEY_PREFIX = "sk:"
+HAND_TO_PREFIX = "sh:"
+KEY_REQUEST_PREFIX = "sq:"
+CABINET_PREFIX = "sc:"
+KEY_VIEW_PREFIX = "sv:"
 
 
 class TriageStep(StrEnum):
@@ -304,5 +314,170 @@ def parse_broadcast(data: str) -> BroadcastPress | None:
         return None
     try:
         return BroadcastPress(int(match.group(1)), BroadcastAction(match.group(2)))
+    except ValueError:
+        return None
+
+
+class KeyAction(StrEnum):
+    """What a Smartkey button does."""
+
+    SHOW = "s"
+    CONFIRM = "ok"
+    GIVE_BACK = "b"
+    LOST = "l"
+    """Ask: is it really lost? (a second tap blocks it)"""
+    LOST_SURE = "ly"
+    FOUND = "f"
+    RE_ENABLE = "e"
+    RETIRE = "r"
+    """Ask: retire it for good?"""
+    RETIRE_SURE = "ry"
+    UPDATED = "u"
+    TAKE = "t"
+    TAKE_DESPITE_STALE = "tf"
+    GIVE = "g"
+    """Pick whom to hand it to (``page`` of the staff list)."""
+    HISTORY = "h"
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    """A parsed Smartkey button."""
+
+    key_id: int
+    action: KeyAction
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class HandToPress:
+    """A parsed "hand it to this person" button."""
+
+    key_id: int
+    user_id: str
+    despite_stale: bool
+
+
+class RequestAction(StrEnum):
+    """What a button on a request for a Smartkey does."""
+
+    PICK = "g"
+    """Pick the key to hand the requester."""
+    HAND = "k"
+    DECLINE = "n"
+    WITHDRAW = "x"
+
+
+@dataclass(frozen=True)
+class RequestPress:
+    """A parsed request button (``key_id`` for HAND)."""
+
+    request_id: int
+    action: RequestAction
+    key_id: int | None = None
+    despite_stale: bool = False
+
+
+class KeyView(StrEnum):
+    """A Smartkey view, or a list of keys to pick from."""
+
+    OVERVIEW = "o"
+    HAND_OUT = "h"
+    TAKE = "t"
+    REQUEST = "q"
+    MINE = "m"
+
+
+_KEY = re.compile(r"^sk:(\d{1,12}):([a-z]{1,2})(?::(\d{1,4}))?$")
+_HAND_TO = re.compile(r"^sh:(\d{1,12}):([A-Za-z0-9._-]{2,32})(:f)?$")
+_REQUEST = re.compile(r"^sq:(\d{1,12}):([a-z])(?::(\d{1,12})(:f)?)?$")
+_CABINET = re.compile(r"^sc:(\d{1,12}):u$")
+_VIEW = re.compile(r"^sv:([a-z])$")
+
+
+def key_data(key_id: int, action: KeyAction, page: int | None = None) -> str:
+    """Encode a Smartkey button."""
+    tail = f":{page}" if page is not None else ""
+    return f"{SMARTKEY_PREFIX}{key_id}:{action.value}{tail}"
+
+
+def parse_key(data: str) -> KeyPress | None:
+    """Decode a Smartkey button; None if it is malformed."""
+    match = _KEY.match(data)
+    if match is None:
+        return None
+    try:
+        action = KeyAction(match.group(2))
+    except ValueError:
+        return None
+    page = int(match.group(3)) if match.group(3) else 1
+    if page < 1 or (match.group(3) and action is not KeyAction.GIVE):
+        return None
+    return KeyPress(int(match.group(1)), action, page)
+
+
+def hand_to_data(key_id: int, user_id: str, *, despite_stale: bool = False) -> str:
+    """Encode "hand this key to this person"."""
+    return f"{HAND_TO_PREFIX}{key_id}:{user_id}{':f' if despite_stale else ''}"
+
+
+def parse_hand_to(data: str) -> HandToPress | None:
+    """Decode a "hand it to" button; None if it is malformed."""
+    match = _HAND_TO.match(data)
+    if match is None:
+        return None
+    return HandToPress(int(match.group(1)), match.group(2), match.group(3) is not None)
+
+
+def request_data(
+    request_id: int,
+    action: RequestAction,
+    key_id: int | None = None,
+    *,
+    despite_stale: bool = False,
+) -> str:
+    """Encode a button on a request for a Smartkey."""
+    tail = f":{key_id}" if key_id is not None else ""
+    return f"{KEY_REQUEST_PREFIX}{request_id}:{action.value}{tail}{':f' if despite_stale else ''}"
+
+
+def parse_request(data: str) -> RequestPress | None:
+    """Decode a request button; None if it is malformed."""
+    match = _REQUEST.match(data)
+    if match is None:
+        return None
+    try:
+        action = RequestAction(match.group(2))
+    except ValueError:
+        return None
+    key_id = int(match.group(3)) if match.group(3) else None
+    if (action is RequestAction.HAND) != (key_id is not None):
+        return None
+    return RequestPress(int(match.group(1)), action, key_id, match.group(4) is not None)
+
+
+def cabinet_updated_data(cabinet_id: int) -> str:
+    """Encode "every key in this cabinet updated"."""
+    return f"{CABINET_PREFIX}{cabinet_id}:u"
+
+
+def parse_cabinet_updated(data: str) -> int | None:
+    """Decode a cabinet button into its cabinet id; None if it is malformed."""
+    match = _CABINET.match(data)
+    return int(match.group(1)) if match else None
+
+
+def key_view_data(view: KeyView) -> str:
+    """Encode a Smartkey view button."""
+    return f"{KEY_VIEW_PREFIX}{view.value}"
+
+
+def parse_key_view(data: str) -> KeyView | None:
+    """Decode a Smartkey view button; None if it is malformed."""
+    match = _VIEW.match(data)
+    if match is None:
+        return None
+    try:
+        return KeyView(match.group(1))
     except ValueError:
         return None

@@ -21,7 +21,7 @@ from bot.storage.employees import Employee
 from bot.storage.tickets import StoredTicket
 from state.routing import SupportParty, party_for
 from state.ticket import TicketStatus, TicketTrigger, allowed_triggers, format_ticket_number
-from state.triage import CHECK_STEPS
+from state.triage import CHECK_STEPS, TriageCategory
 
 LABEL_MAX = 40
 """A list button's label, at most: about what a phone shows on one full-width button."""
@@ -127,7 +127,10 @@ def ticket_card(
             category=t(language, f"category.{model.category}"),
         )
     )
-    lines.append(citizen_line(language, facts.citizen, ticket.citizen_text))
+    if model.category is TriageCategory.SMARTKEY:  # the key's label stands where a citizen would
+        lines.append(t(language, "ticket.smartkey", label=ticket.citizen_text or "?"))
+    else:
+        lines.append(citizen_line(language, facts.citizen, ticket.citizen_text))
     lines.append(
         t(
             language,

@@ -9,6 +9,7 @@ pointer to /sager.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,9 +19,11 @@ from bot.render.cards import contact_line
 from bot.render.i18n import plain, t
 from bot.render.pages import NAME_MAX, cut
 from bot.render.phones import dialable
+from bot.render.smartkeys import emergency_note
 from bot.settings import Settings
 from bot.storage.employees import Employee
 from bot.storage.incidents import StoredIncident, UnitCount, WaitingTicket
+from bot.storage.smartkeys import Cabinet
 from bot.storage.tickets import StoredTicket
 from state.incident import IncidentNote, IncidentState, format_incident_number
 from state.roles import Role
@@ -220,18 +223,30 @@ def what_now(language: str, settings: Settings) -> str:
     )
 
 
-def reporter_answer(language: str, settings: Settings, note: IncidentNote) -> str:
-    """A reporter's note about the outage: that it is known (with the count), and what to do."""
-    return f"{outage_note(language, note)}\n{what_now(language, settings)}"
+def reporter_answer(
+    language: str,
+    settings: Settings,
+    note: IncidentNote,
+    cabinets: Sequence[tuple[Cabinet, int]] = (),
+) -> str:
+    """A reporter's note about the outage: that it is known (with the count), and what to do
+    (with where the unit's Smartkeys are, and how many are in the cabinet now)."""
+    lines = [outage_note(language, note), what_now(language, settings)]
+    keys = emergency_note(language, cabinets)
+    return "\n".join([*lines, keys] if keys else lines)
 
 
 def joined_notice(
-    language: str, settings: Settings, note: IncidentNote, tickets: list[StoredTicket]
+    language: str,
+    settings: Settings,
+    note: IncidentNote,
+    tickets: list[StoredTicket],
+    cabinets: Sequence[tuple[Cabinet, int]] = (),
 ) -> str:
     """Tell an earlier reporter that their report is now part of an incident."""
     numbers = ", ".join(format_ticket_number(ticket.model.number) for ticket in tickets)
     head = t(language, "incident.joined", tickets=numbers)
-    return f"{head}\n{reporter_answer(language, settings, note)}"
+    return f"{head}\n{reporter_answer(language, settings, note, cabinets)}"
 
 
 def over_notice(

@@ -14,6 +14,7 @@
 - ``retention``: what is anonymised once it has been closed longer than the period
 - ``records``: what the bot holds about one person, and the audit trail
 - ``replies``: answers to the person who acted, in the update's transaction
+- ``smartkeys``: the Smartkey ledger: cabinets, hand-out and return, lost keys, requests
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -31,6 +32,7 @@ from bot.services.incidents import IncidentService
 from bot.services.records import RecordsService
 from bot.services.replies import ReplyService
 from bot.services.retention import RetentionService
+from bot.services.smartkeys import SmartkeyService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
 from bot.services.triage import TriageService
@@ -59,6 +61,7 @@ class Services:
     retention: RetentionService
     records: RecordsService
     replies: ReplyService
+    smartkeys: SmartkeyService
     bot_username: str = field(default="")
 
     @classmethod
@@ -83,6 +86,7 @@ class Services:
             retention=RetentionService(*parts),
             records=RecordsService(*parts),
             replies=ReplyService(*parts),
+            smartkeys=SmartkeyService(*parts),
         )
 
     async def open(self) -> None:

@@ -11,7 +11,7 @@ does not decide whether an emergency is part of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.render.emergency import emergency_card
@@ -23,6 +23,7 @@ from bot.storage.citizens import Citizen
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
 from bot.storage.session import StaleVersion
+from bot.storage.smartkeys import Cabinet
 from bot.storage.tickets import NewTicket, StoredTicket
 from state.citizens import CitizenStatus
 from state.incident import IncidentNote
@@ -58,6 +59,8 @@ class EmergencyView:
     repeated: bool
     no_network: bool = False
     incident: IncidentNote | None = None
+    cabinets: list[tuple[Cabinet, int]] = field(default_factory=list)
+    """The unit's Smartkey cabinets, each with how many keys are in it now."""
 
     @property
     def named(self) -> bool:
@@ -121,6 +124,7 @@ class EmergencyService(Service):
             repeated,
             no_network=await tx.incidents.no_network(ticket.id),
             incident=incident,
+            cabinets=await tx.smartkeys.cabinet_counts(ticket.unit),
         )
 
     async def search(self, employee: Employee, ticket_id: int, typed: str) -> EmergencyView | None:

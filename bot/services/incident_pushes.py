@@ -180,7 +180,8 @@ async def _tell_earlier_reporters(
         reporter = await tx.employees.get(user_id)
         if reporter is None or reporter.telegram_id is None or not reporter.active:
             continue
-        text = joined_notice(reporter.language, settings, note, theirs)
+        cabinets = await tx.smartkeys.cabinet_counts(reporter.unit)
+        text = joined_notice(reporter.language, settings, note, theirs, cabinets)
         await tx.outbox.enqueue(
             now,
             reporter.telegram_id,

@@ -29,6 +29,7 @@ from bot.storage.outbox import Outbox
 from bot.storage.records import Records
 from bot.storage.retention import Retention
 from bot.storage.session import Session
+from bot.storage.smartkeys import KeyRequests, Smartkeys
 from bot.storage.tickets import Tickets
 from bot.storage.triages import Triages
 from bot.storage.turns import Turns
@@ -55,6 +56,8 @@ class Tx:
         self.outbox = Outbox(session)
         self.records = Records(session)
         self.retention = Retention(session)
+        self.smartkeys = Smartkeys(session)
+        self.key_requests = KeyRequests(session)
         self.tickets = Tickets(session)
         self.triages = Triages(session)
         self.units = Units(session)

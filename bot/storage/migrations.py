@@ -307,6 +307,73 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    Migration(
+        11,
+        "Smartkeys: cabinets, keys, their history, requests and the weekly reminder",
+        """
+        CREATE TABLE cabinets (
+            id          INTEGER PRIMARY KEY,
+            unit        TEXT NOT NULL,
+            name        TEXT NOT NULL,
+            location    TEXT NOT NULL DEFAULT '',
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            UNIQUE (unit, name)
+        );
+        CREATE TABLE smartkeys (
+            id              INTEGER PRIMARY KEY,
+            label           TEXT NOT NULL,
+            unit            TEXT NOT NULL,
+            cabinet_id      INTEGER NOT NULL REFERENCES cabinets (id),
+            state           TEXT NOT NULL,
+            holder          TEXT REFERENCES employees (user_id),
+            handed_out_by   TEXT,
+            handed_out_at   TEXT,
+            due_at          TEXT,
+            confirmed_at    TEXT,
+            self_recorded   INTEGER NOT NULL DEFAULT 0,
+            overdue_level   INTEGER NOT NULL DEFAULT 0,
+            updated_at      TEXT,
+            lost_ticket_id  INTEGER REFERENCES tickets (id),
+            version         INTEGER NOT NULL DEFAULT 0,
+            created_at      TEXT NOT NULL,
+            changed_at      TEXT NOT NULL,
+            UNIQUE (unit, label)
+        );
+        CREATE INDEX smartkeys_cabinet ON smartkeys (cabinet_id, state);
+        CREATE INDEX smartkeys_holder ON smartkeys (holder);
+        CREATE INDEX smartkeys_due ON smartkeys (state, due_at);
+        CREATE TABLE smartkey_events (
+            id          INTEGER PRIMARY KEY,
+            key_id      INTEGER NOT NULL REFERENCES smartkeys (id),
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            from_state  TEXT,
+            to_state    TEXT NOT NULL,
+            holder      TEXT,
+            detail      TEXT
+        );
+        CREATE INDEX smartkey_events_key ON smartkey_events (key_id, id);
+        CREATE INDEX smartkey_events_holder ON smartkey_events (holder, id);
+        CREATE TABLE smartkey_requests (
+            id                INTEGER PRIMARY KEY,
+            requester         TEXT NOT NULL REFERENCES employees (user_id),
+            unit              TEXT NOT NULL,
+            state             TEXT NOT NULL,
+            key_id            INTEGER REFERENCES smartkeys (id),
+            decided_by        TEXT,
+            decided_at        TEXT,
+            escalation_level  INTEGER NOT NULL DEFAULT 0,
+            version           INTEGER NOT NULL DEFAULT 0,
+            created_at        TEXT NOT NULL
+        );
+        CREATE INDEX smartkey_requests_state ON smartkey_requests (state, created_at);
+        CREATE TABLE smartkey_reminders (
+            unit       TEXT PRIMARY KEY,
+            last_week  TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -22,17 +22,18 @@ R, P = Role, Permission
 
 # Who may do what, written out by hand: any (role, permission) pair not marked is a "no".
 # Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve,
-# handle an incident, broadcast, invite, reactivate.
+# handle an incident, broadcast, invite, reactivate; then Smartkeys: hold one's own, see the
+# unit's, hand out, register, retire, mark updated, answer a request.
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx........",
-    R.SUBSTITUTE: "xxx........",
-    R.STUDENT: "xxx........",
-    R.NIGHT_GUARD: "xxx........",
-    R.VISITATION: "xxx........",
-    R.PLANNER: "xxxxxxxxxx.",
-    R.KEY_PERSON: "xxxxxxxxxx.",
-    R.LEADER: "xxxxxxxxxxx",
+    R.CAREGIVER: "xxx........ x......",
+    R.SUBSTITUTE: "xxx........ x......",
+    R.STUDENT: "xxx........ x......",
+    R.NIGHT_GUARD: "xxx........ x......",
+    R.VISITATION: "xxx........ x......",
+    R.PLANNER: "xxxxxxxxxx. xxxxxxx",
+    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx",
+    R.LEADER: "xxxxxxxxxxx xxxxxxx",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -46,6 +47,13 @@ COLUMNS = (
     P.BROADCAST,
     P.INVITE,
     P.REACTIVATE,
+    P.HOLD_SMARTKEY,
+    P.SEE_UNIT_SMARTKEYS,
+    P.HAND_OUT_SMARTKEY,
+    P.REGISTER_SMARTKEY,
+    P.RETIRE_SMARTKEY,
+    P.MARK_SMARTKEY_UPDATED,
+    P.ANSWER_SMARTKEY_REQUEST,
 )
 
 
@@ -56,7 +64,7 @@ def test_the_matrix_covers_every_role_and_permission() -> None:
 
 @pytest.mark.parametrize(("role", "permission"), list(itertools.product(Role, Permission)))
 def test_who_may_do_what(role: Role, permission: Permission) -> None:
-    expected = MATRIX[role][COLUMNS.index(permission)] == _YES
+    expected = MATRIX[role].replace(" ", "")[COLUMNS.index(permission)] == _YES
     assert may(role, permission) is expected
 
 
