@@ -1,5 +1,6 @@
 """``python -m bot <command>``: run (default), migrate, units, invite, import-staff,
-import-citizens, deactivate, reactivate; and (``bot.cli_records``) purge, subject-access, audit.
+import-citizens, import-smartkeys, deactivate, reactivate; and (``bot.cli_records``) purge,
+subject-access, audit.
 
 Errors are one precise line each on stderr and a non-zero exit: 2 for bad settings or
 arguments, 1 for a file that cannot be read or has bad rows (then nothing is imported).
@@ -26,7 +27,14 @@ from bot.app import run
 from bot.cli_records import CliRecordsError, add_commands, prepare
 from bot.instance import hold_instance
 from bot.logs import hide_token, setup_logging
-from bot.render.csvfiles import LineError, Parsed, Row, parse_citizens, parse_staff
+from bot.render.csvfiles import (
+    LineError,
+    Parsed,
+    Row,
+    parse_citizens,
+    parse_smartkeys,
+    parse_staff,
+)
 from bot.render.spreadsheets import MAX_BYTES, Unreadable
 from bot.services import Services
 from bot.services.staff import InviteRefused, Reactivation
@@ -35,6 +43,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNew
+from bot.storage.smartkeys import SmartkeyRow
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
@@ -42,7 +51,7 @@ from state.units import valid_unit_name
 
 CLI_ACTOR = "cli"
 
-RowWithUnit = TypeVar("RowWithUnit", StaffRow, CitizenRow)
+RowWithUnit = TypeVar("RowWithUnit", StaffRow, CitizenRow, SmartkeyRow)
 
 
 def _actor() -> str:
@@ -82,7 +91,11 @@ def _parser() -> argparse.ArgumentParser:
         "import-citizens", help="import ref,name,address,unit,bekey_door"
     )
     citizens.add_argument("file", type=Path)
-    for importer in (staff, citizens):
+    smartkeys = commands.add_parser(
+        "import-smartkeys", help="register the keys and cabinets of label,unit,cabinet,location"
+    )
+    smartkeys.add_argument("file", type=Path)
+    for importer in (staff, citizens, smartkeys):
         importer.add_argument(
             "--create-units", action="store_true", help="add the units the bot does not know yet"
         )
@@ -163,6 +176,11 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
         if citizens.errors:
             _fail_lines(citizens.errors)
         return _import_citizens(citizens, create_units=args.create_units)
+    if command == "import-smartkeys":
+        keys = _read_file(args.file, parse_smartkeys)
+        if keys.errors:
+            _fail_lines(keys.errors)
+        return _import_smartkeys(keys, create_units=args.create_units)
     if command == "deactivate":
         return _deactivate(args.user_id)
     if command == "reactivate":
@@ -344,6 +362,22 @@ def _import_citizens(parsed: Parsed[CitizenRow], *, create_units: bool) -> Work:
         return 0
 
     return import_citizens
+
+
+def _import_smartkeys(parsed: Parsed[SmartkeyRow], *, create_units: bool) -> Work:
+    """Register a checked file's keys and cabinets; say how many were new, moved and made."""
+
+    async def import_smartkeys(services: Services) -> int:
+        """Store the rows under the units' own spelling and print a one-line summary."""
+        rows = (await _unit_names(services, parsed, create=create_units)).rows
+        count = await services.smartkeys.import_rows(rows, actor=_actor())
+        print(
+            f"imported {len(rows)} key(s) ({count.keys} new, {count.moved} moved)"
+            f" and {count.cabinets} new cabinet(s)"
+        )
+        return 0
+
+    return import_smartkeys
 
 
 def _deactivate(user_id: str) -> Work:

@@ -30,6 +30,7 @@ from bot.services import Services
 from bot.services.records import RecordsService, SubjectAccess, TicketPart, TriagePart
 from bot.services.retention import PurgeReport, RetentionService
 from bot.storage.records import AuditLine, InviteRecord
+from bot.storage.smartkeys import KeyEvent
 from state.cpr import contains_cpr
 from state.invites import valid_user_id
 
@@ -54,6 +55,8 @@ KINDS = {
     "inbox": "received updates",
     "incidents": "outage incidents",
     "broadcasts": "broadcasts",
+    "smartkey_events": "Smartkey history lines",
+    "smartkey_requests": "requests for a Smartkey",
 }
 """How each kind of a purge is named, one line each."""
 
@@ -281,12 +284,25 @@ def subject_lines(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> list[s
             len(found.triages),
         ),
         *_section(
+            "Smartkeys taken, handed out or held",
+            [_key_line(e, a.user_id, zone) for e in found.smartkeys],
+            len(found.smartkeys),
+        ),
+        *_section(
             "Audit trail",
             ["  " + _audit_line(line, zone) for line in found.audit],
             len(found.audit),
         ),
     ]
     return [_plain(line) for line in lines]
+
+
+def _key_line(event: KeyEvent, user_id: str, zone: ZoneInfo) -> str:
+    """One Smartkey step in the report: when, which key, what, and who."""
+    step = f"{event.from_state or 'registered'} -> {event.to_state}"
+    who = "by them" if event.actor == user_id else f"by {event.actor}"
+    held = ", held by them" if event.holder == user_id else ""
+    return f"  {_when(event.at, zone)}  {event.label}: {step} ({who}{held})"
 
 
 def _citizen(ref: str | None, typed: bool) -> str:
@@ -318,6 +334,7 @@ def subject_json(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> dict[st
         "tickets": [times(asdict(t)) for t in found.tickets],
         "triages": [times(asdict(t)) for t in found.triages],
         "audit": [times(asdict(a)) for a in found.audit],
+        "smartkeys": [times(asdict(e)) for e in found.smartkeys],
     }
 
 

@@ -1,9 +1,11 @@
-"""Reading staff and citizen files: every row checked, every bad line named, all or nothing.
+"""Reading staff, citizen and Smartkey files: every row checked, every bad line named, all or
+nothing.
 
-``parse_staff`` and ``parse_citizens`` take a file's bytes (CSV with ``,`` or ``;``, UTF-8 or
-Windows-1252, or ``.xlsx``: see ``bot.render.spreadsheets``) and return the good rows and
-the bad lines; a file that cannot be read at all raises ``spreadsheets.Unreadable``. The
-command line and the chat both call them, so a file means the same wherever it is sent.
+``parse_staff``, ``parse_citizens`` and ``parse_smartkeys`` take a file's bytes (CSV with ``,``
+or ``;``, UTF-8 or Windows-1252, or ``.xlsx``: see ``bot.render.spreadsheets``) and return the
+good rows and the bad lines; a file that cannot be read at all raises
+``spreadsheets.Unreadable``. The command line and the chat both call them, so a file means the
+same wherever it is sent.
 
 A bad line carries a reason code and its values; ``LineError.text(language)`` words it for
 a person in chat, ``str()`` for the operator at the command line (English, plain).
@@ -20,14 +22,20 @@ from bot.render.i18n import plain, t
 from bot.render.spreadsheets import read_table
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
+from bot.storage.smartkeys import SmartkeyRow
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
+from state.text import fold
+from state.units import unit_key
 
 STAFF_HEADER = ("user_id", "name", "role", "unit")
 CITIZEN_HEADER = ("ref", "name", "address", "unit", "bekey_door")
+SMARTKEY_HEADER = ("label", "unit", "cabinet", "location")
 MAX_FIELD = 200
 MAX_REF = 32
+SMARTKEY_LIMITS = {"label": 24, "cabinet": 60, "location": 120}
+"""The most characters a Smartkey file's label, cabinet name and location may have."""
 
 _NINE_DIGITS = re.compile(r"\d{9}")
 
@@ -92,6 +100,8 @@ def _read(
     header: tuple[str, ...],
     build: Callable[[dict[str, str]], Row | Problem],
     key: Callable[[Row], str],
+    *,
+    optional: frozenset[str] = frozenset(),
 ) -> Parsed[Row]:
     table = read_table(data, header, name)
     rows: list[Row] = []
@@ -100,7 +110,7 @@ def _read(
     seen: dict[str, int] = {}
     for record in table.lines:
         line = record.number
-        problem = _check_fields(record.cells, header)
+        problem = _check_fields(record.cells, header, optional)
         if problem is not None:
             errors.append(LineError(line, *problem))
             continue
@@ -128,13 +138,19 @@ def _looks_like_cpr(value: str) -> bool:
     )
 
 
-def _check_fields(record: tuple[str, ...], header: tuple[str, ...]) -> Problem | None:
+def _check_fields(
+    record: tuple[str, ...], header: tuple[str, ...], optional: frozenset[str] = frozenset()
+) -> Problem | None:
     if len(record) != len(header):
         return "field_count", {"expected": len(header), "found": len(record)}
     values = [cell.strip() for cell in record]
     if any(_looks_like_cpr(value) for value in values):
         return "cpr", {}
-    empty = [name for name, value in zip(header, values, strict=True) if not value]
+    empty = [
+        name
+        for name, value in zip(header, values, strict=True)
+        if not value and name not in optional
+    ]
     if empty:
         return "empty", {"fields": ", ".join(empty)}
     long = [name for name, value in zip(header, values, strict=True) if len(value) > MAX_FIELD]
@@ -160,6 +176,21 @@ def _citizen(fields: dict[str, str]) -> CitizenRow | Problem:
     return CitizenRow(**fields)
 
 
+def _smartkey(fields: dict[str, str]) -> SmartkeyRow | Problem:
+    """A Smartkey line's row: label, cabinet and location within their lengths, all printable."""
+    long = [name for name, most in SMARTKEY_LIMITS.items() if len(fields[name]) > most]
+    if long:
+        return "too_long", {"fields": ", ".join(long)}
+    if not all(value.isprintable() for value in fields.values()):
+        return "unreadable", {}  # a tab or a line break inside a cell
+    return SmartkeyRow(**fields)
+
+
+def _smartkey_key(row: SmartkeyRow) -> str:
+    """One key of one unit, as the database tells them apart (case and æøå spelling aside)."""
+    return f"{unit_key(row.unit)}\n{fold(row.label)}"
+
+
 def parse_staff(data: bytes, name: str = "") -> Parsed[StaffRow]:
     """Parse a staff file (header user_id,name,role,unit); raises ``Unreadable``.
 
@@ -171,3 +202,19 @@ def parse_staff(data: bytes, name: str = "") -> Parsed[StaffRow]:
 def parse_citizens(data: bytes, name: str = "") -> Parsed[CitizenRow]:
     """Parse a citizen file (header ref,name,address,unit,bekey_door); raises ``Unreadable``."""
     return _read(data, name, CITIZEN_HEADER, _citizen, lambda row: row.ref.lower())
+
+
+def parse_smartkeys(data: bytes, name: str = "") -> Parsed[SmartkeyRow]:
+    """Parse a Smartkey file (header label,unit,cabinet,location); raises ``Unreadable``.
+
+    A location may be left empty (a cabinet keeps the one it has); a unit's key named on two
+    lines is a duplicate.
+    """
+    return _read(
+        data,
+        name,
+        SMARTKEY_HEADER,
+        _smartkey,
+        _smartkey_key,
+        optional=frozenset({"location"}),
+    )

@@ -24,6 +24,7 @@ from bot.storage.records import (
     TriageFacts,
 )
 from bot.storage.retention import ANONYMOUS_USER_ID
+from bot.storage.smartkeys import KeyEvent
 from state.invites import valid_user_id
 from state.ticket import format_ticket_number
 
@@ -77,6 +78,8 @@ class SubjectAccess:
     tickets: list[TicketPart]
     triages: list[TriagePart]
     audit: list[AuditLine] = field(default_factory=list)
+    smartkeys: list[KeyEvent] = field(default_factory=list)
+    """Every Smartkey step they took, or held the key in."""
 
 
 def _ticket_part(user_id: str, ticket: TicketFacts, steps: list[StepFacts]) -> TicketPart:
@@ -133,9 +136,10 @@ class RecordsService(Service):
             ]
             triages = [_triage_part(t) for t in await tx.records.triages_of(user_id)]
             invites = await tx.records.invites_of(user_id)
+            smartkeys = await tx.smartkeys.steps_involving(user_id)
             await tx.audit.record(self.clock.now(), actor, "subject_access", user_id)
         role_history = [a for a in audit if a.action == ROLE_CHANGE and a.target == user_id]
-        return SubjectAccess(account, role_history, invites, tickets, triages, audit)
+        return SubjectAccess(account, role_history, invites, tickets, triages, audit, smartkeys)
 
     async def audit_trail(
         self, since: datetime, user_id: str | None = None, *, actor: str

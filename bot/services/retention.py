@@ -61,6 +61,8 @@ class PurgeReport:
     """Handled updates older than a day (they hold what people typed)."""
     incidents: int = 0
     broadcasts: int = 0
+    smartkey_events: int = 0
+    smartkey_requests: int = 0
     log_emptied: bool = True
     """Whether the write-ahead log was emptied afterwards (always True for a dry run)."""
 
@@ -139,6 +141,8 @@ class RetentionService(Service):
                 inbox=await r.inbox(now - INBOX_MEMORY, dry_run=dry_run),
                 incidents=await r.incidents(cutoff, now, dry_run=dry_run),
                 broadcasts=await r.broadcasts(cutoff, now, dry_run=dry_run),
+                smartkey_events=await r.smartkey_events(cutoff, dry_run=dry_run),
+                smartkey_requests=await r.smartkey_requests(cutoff, now, dry_run=dry_run),
             )
             if not dry_run and (report.total or audit_nothing):
                 await tx.audit.record(now, actor, AUDIT_ACTION, None, report.code())

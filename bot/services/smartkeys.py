@@ -292,7 +292,7 @@ class SmartkeyService(Service):
             ):
                 raise StaleVersion(f"smartkey request {request.id}")  # answered meanwhile
             await tx.key_requests.save(request, version)
-        await self._save(tx, key, before, actor, now, "smartkey_hand_out", detail=holder.user_id)
+        await self._save(tx, key, before, actor, now, "smartkey_hand_out")
         line = await self._line(tx, key, now)
         if holder.telegram_id is not None:
             text, rows = render.please_confirm(holder.language, self.settings, line, actor)
@@ -832,8 +832,8 @@ async def _place_key(
         await tx.smartkeys.record_event(key, now, actor, None, detail=f"cabinet:{cabinet.name}")
         await tx.audit.record(now, actor, "smartkey_registered", label, cabinet.name)
         return True
-    if key.cabinet_id == cabinet.id:
-        return None
+    if key.cabinet_id == cabinet.id or key.state == SmartkeyState.RETIRED:
+        return None  # already there; a retired key stays retired (its label is not reused)
     await tx.smartkeys.move(key.id or 0, cabinet.id, now)
     await tx.smartkeys.record_event(key, now, actor, key.state, detail=f"cabinet:{cabinet.name}")
     await tx.audit.record(now, actor, "smartkey_moved", label, cabinet.name)

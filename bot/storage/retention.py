@@ -22,6 +22,10 @@ run would do, and a second run finds nothing (idempotent).
   employee (their kind, size, units and times stay).
 - broadcasts made before the cutoff: the text (if a draft kept it) goes, and the author
   becomes the anonymous employee (the sent copies are outbox rows, anonymised as such).
+- Smartkey history before the cutoff: who acted and who held the key become the anonymous
+  employee (``system`` stays); the key, the step and the time stay.
+- requests for a Smartkey answered before the cutoff: the requester and who answered become
+  the anonymous employee.
 - employees deactivated before the cutoff keep only their user-id (with role, unit and
   the dates): the name becomes the user-id; the Telegram binding, menu and language go.
 """
@@ -36,6 +40,7 @@ from bot.clock import to_db
 from bot.settings import LANGUAGES
 from bot.storage.session import Session
 from state.roles import Role
+from state.smartkey_request import RequestState
 from state.ticket import FINAL_STATES
 
 ANONYMOUS_USER_ID = "(anonymised)"
@@ -125,6 +130,24 @@ _INCIDENT_ANONYMISED = (
 
 _BROADCAST_TO_ANONYMISE = "created_at < :cutoff AND (text IS NOT NULL OR author != :anonymous)"
 _BROADCAST_ANONYMISED = "text = NULL, author = :anonymous"
+
+_KEY_EVENT_TO_ANONYMISE = (
+    "at < :cutoff AND ((actor != :anonymous AND actor != :system)"
+    " OR COALESCE(holder, :anonymous) != :anonymous)"
+)
+_KEY_EVENT_ANONYMISED = (
+    "actor = CASE WHEN actor = :system THEN actor ELSE :anonymous END,"
+    " holder = CASE WHEN holder IS NULL THEN NULL ELSE :anonymous END"
+)
+
+_KEY_REQUEST_TO_ANONYMISE = (
+    "state != :waiting AND created_at < :cutoff"
+    " AND (requester != :anonymous OR COALESCE(decided_by, :anonymous) != :anonymous)"
+)
+_KEY_REQUEST_ANONYMISED = (
+    "requester = :anonymous,"
+    " decided_by = CASE WHEN decided_by IS NULL THEN NULL ELSE :anonymous END"
+)
 
 _TELEGRAM_ACTOR = "actor GLOB 'tg:[0-9]*'"
 
@@ -341,6 +364,33 @@ class Retention:
             "broadcasts",
             _BROADCAST_ANONYMISED,
             _BROADCAST_TO_ANONYMISE,
+            params,
+            now,
+            dry_run=dry_run,
+        )
+
+    async def smartkey_events(self, cutoff: datetime, *, dry_run: bool) -> int:
+        """Smartkey history before the cutoff that still names who acted or held the key."""
+        params = {"cutoff": to_db(cutoff), "anonymous": ANONYMOUS_USER_ID, "system": SYSTEM_ACTOR}
+        return await self._apply(
+            "smartkey_events",
+            _KEY_EVENT_ANONYMISED,
+            _KEY_EVENT_TO_ANONYMISE,
+            params,
+            dry_run=dry_run,
+        )
+
+    async def smartkey_requests(self, cutoff: datetime, now: datetime, *, dry_run: bool) -> int:
+        """Answered requests for a Smartkey made before the cutoff that still name people."""
+        params = {
+            "cutoff": to_db(cutoff),
+            "anonymous": ANONYMOUS_USER_ID,
+            "waiting": RequestState.WAITING.value,
+        }
+        return await self._anonymise(
+            "smartkey_requests",
+            _KEY_REQUEST_ANONYMISED,
+            _KEY_REQUEST_TO_ANONYMISE,
             params,
             now,
             dry_run=dry_run,

@@ -315,6 +315,15 @@ class Smartkeys:
         )
         return [_event_from_row(r) for r in rows]
 
+    async def steps_involving(self, user_id: str) -> list[KeyEvent]:
+        """Return every step an employee took or held a key in, oldest first (subject access)."""
+        rows = await self.s.fetchall(
+            "SELECT e.*, k.label FROM smartkey_events e JOIN smartkeys k ON k.id = e.key_id"
+            " WHERE e.actor = :user OR e.holder = :user ORDER BY e.id",
+            {"user": user_id},
+        )
+        return [_event_from_row(r) for r in rows]
+
     async def history_of_holder(self, user_id: str, limit: int) -> list[KeyEvent]:
         """Return the newest steps that concerned an employee, newest first."""
         rows = await self.s.fetchall(

@@ -176,6 +176,8 @@ async def test_a_dry_run_changes_nothing_and_says_the_counts(
         "received updates",
         "outage incidents",
         "broadcasts",
+        "Smartkey history lines",
+        "requests for a Smartkey",
     ]
     assert (counts["tickets"], counts["fault reports"]) == ("1", "1")
     assert (await bot.ticket(1)).description == DESCRIPTION

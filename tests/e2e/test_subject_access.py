@@ -18,6 +18,7 @@ import pytest
 from bot.cli_records import CliRecordsError, add_commands, prepare
 from bot.services.records import RecordsService
 from bot.services.retention import RetentionService, months_before
+from bot.storage.smartkeys import SmartkeyRow
 from state.invites import hash_token
 from state.roles import Role
 from tests.e2e.conftest import report
@@ -67,7 +68,8 @@ async def test_an_employee_sees_account_roles_invites_tickets_reports_and_trail(
         "== Tickets reported or handled (1) ==",
         "== Fault reports (1) ==",
     ]
-    assert headings[5].startswith("== Audit trail (")
+    assert headings[5] == "== Smartkeys taken, handed out or held =="  # none: an empty section
+    assert headings[6].startswith("== Audit trail (")
     for expected in (
         "  user-id:      ab1234",
         "  name:         Anna Jensen",
@@ -180,3 +182,25 @@ async def test_an_unknown_or_malformed_user_id_is_one_line(
     records = RecordsService(services.db, services.clock, services.settings)
     assert await records.subject_access("(anonymised)", actor="cli") is None
     assert await bot.audit("subject_access") == []
+
+
+async def test_the_smartkeys_an_employee_took_or_was_handed_are_listed(
+    bot: Harness, unit: dict[str, Person], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Per hands Anna K-07; Anna gives it back: both steps are in Anna's report."""
+    ledger = bot.services.smartkeys
+    await ledger.import_rows(
+        [SmartkeyRow("K-07", "Hjemmepleje Nord", "Kontoret", "1. sal")], actor="cli"
+    )
+    per = await bot.employee_record("pl01")
+    anna = await bot.employee_record("ab1234")
+    found = await ledger.find_key(per, "K-07")
+    assert found is not None and found.key.id is not None
+    await ledger.hand_out(per, found.key.id, "ab1234")
+    await ledger.give_back(anna, found.key.id)
+
+    out = await _run(bot, capsys, "subject-access", "--user-id", "ab1234")
+
+    assert "== Smartkeys taken, handed out or held (2) ==" in out
+    assert "K-07: in_cabinet -> handed_out (by pl01, held by them)" in out
+    assert "K-07: handed_out -> in_cabinet (by them, held by them)" in out
