@@ -257,6 +257,7 @@ def subject_lines(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> list[s
         f"  user-id:      {a.user_id}",
         f"  name:         {a.name}",
         f"  role:         {a.role}",
+        f"  key person:   {'yes (appointed)' if a.key_person else 'no'}",
         f"  unit:         {a.unit}",
         f"  language:     {a.language}",
         f"  active:       {'yes' if a.active else 'no'}",
@@ -264,10 +265,7 @@ def subject_lines(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> list[s
         f"  created:      {_when(a.created_at, zone)}",
         f"  deactivated:  {_when(a.deactivated_at, zone) if a.deactivated_at else 'no'}",
     ]
-    roles = [
-        f"  {_when(r.at, zone)}  by {r.actor}: {r.outcome.replace('->', ' -> ')}"
-        for r in found.role_history
-    ]
+    roles = [f"  {_when(r.at, zone)}  by {r.actor}: {_change(r)}" for r in found.role_history]
     lines = [
         f"Subject access: {a.user_id} (as of {_when(now, zone)}, {zone.key})",
         *_section("Account", account),
@@ -295,6 +293,13 @@ def subject_lines(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> list[s
         ),
     ]
     return [_plain(line) for line in lines]
+
+
+def _change(line: AuditLine) -> str:
+    """A role change as ``caregiver@Nord -> planner@Nord``, or an appointment in words."""
+    if line.action == "role_change":
+        return line.outcome.replace("->", " -> ")
+    return line.action.replace("_", " ")
 
 
 def _key_line(event: KeyEvent, user_id: str, zone: ZoneInfo) -> str:

@@ -24,6 +24,7 @@ from bot.render.callbacks import (
     EMERGENCY_PREFIX,
     HAND_TO_PREFIX,
     INCIDENT_PREFIX,
+    KEY_PERSON_PREFIX,
     KEY_REQUEST_PREFIX,
     KEY_VIEW_PREFIX,
     SMARTKEY_PREFIX,
@@ -35,6 +36,7 @@ from bot.render.callbacks import (
 )
 from bot.render.i18n import all_variants
 from handlers import (
+    appointments,
     emergency,
     errors,
     gate,
@@ -163,6 +165,20 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CallbackQueryHandler(
             gate.requires(Permission.MARK_SMARTKEY_UPDATED, smartkeys.press_cabinet_updated),
             pattern=f"^{CABINET_PREFIX}",
+        )
+    )
+
+    # 5d. Key persons: the leader appoints and removes them (roles here, and in the service).
+    appoint = Permission.APPOINT_KEY_PERSON
+    add(
+        CommandHandler(
+            menu.command_names(Action.KEY_PERSONS),
+            gate.requires(appoint, appointments.key_persons),
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(appoint, appointments.press_remove), pattern=f"^{KEY_PERSON_PREFIX}"
         )
     )
 

@@ -21,7 +21,7 @@ from bot.render.emergency import emergency_card
 from bot.render.i18n import both, t
 from bot.render.phones import dialable
 from handlers.context import BekeyContext
-from handlers.menu import is_emergency, redraw_after_role_change
+from handlers.menu import employee_role_name, is_emergency, redraw_after_role_change
 from handlers.text import holds_cpr
 from state.flood import FloodWatch, Verdict
 from state.roles import Permission, may
@@ -146,13 +146,13 @@ def requires(permission: Permission, callback: Callback) -> Callback:
 
     async def gated(update: Update, context: BekeyContext) -> None:
         employee = context.employee
-        if may(employee.role, permission):
+        if may(employee.roles, permission):
             await callback(update, context)
             return
         text = t(
             employee.language,
             "access.wrong_role",
-            role=t(employee.language, f"role.{employee.role.value}"),
+            role=employee_role_name(employee.language, employee),
         )
         if update.callback_query is not None:
             context.answer(update.callback_query, text, alert=True)

@@ -34,7 +34,7 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
     inviter = context.employee
     language = inviter.language
     args = context.args or []
-    roles = _roles_text(language, inviter.role)
+    roles = _roles_text(language, inviter.acts_as)
     if len(args) < 3:
         await context.reply(t(language, "invite.usage", roles=roles, unit=inviter.unit))
         return

@@ -30,6 +30,10 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.SMARTKEYS: ("noegler", "keys"),
     Action.NEW_SMARTKEY: ("nynoegle", "newkey"),
     Action.CABINET: ("skab", "cabinet"),
+    Action.STATUS: ("status", "status"),
+    Action.TRAINING: ("oplaering", "training"),
+    Action.KEY_PERSONS: ("noegleperson", "keyperson"),
+    Action.DEACTIVATE: ("deaktiver", "deactivate"),
     Action.LANGUAGE: ("sprog", "language"),
     Action.HELP: ("hjaelp", "help"),
 }
@@ -64,7 +68,7 @@ def command_for(action: Action, language: str) -> str:
 def keyboard_for(employee: Employee) -> ReplyKeyboardMarkup:
     """Return the persistent keyboard of big buttons for an employee's role."""
     language = employee.language
-    actions = [a for a in actions_for(employee.role) if a in KEYBOARD_ACTIONS]
+    actions = [a for a in actions_for(employee.roles) if a in KEYBOARD_ACTIONS]
     rows: list[list[KeyboardButton]] = [[KeyboardButton(t(language, "button.emergency"))]]
     rest = [
         KeyboardButton(t(language, f"button.{a.value}"))
@@ -80,7 +84,7 @@ async def install_menu(bot: Bot, employee: Employee, chat_id: int) -> None:
     language = employee.language
     commands = [
         BotCommand(command_for(action, language), t(language, f"command.{action.value}"))
-        for action in actions_for(employee.role)
+        for action in actions_for(employee.roles)
     ]
     await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
@@ -100,12 +104,22 @@ def role_name(language: str, role: Role) -> str:
     return t(language, f"role.{role.value}")
 
 
+def employee_role_name(language: str, employee: Employee) -> str:
+    """Return what an employee is, in a language: their role, and key person if appointed."""
+    name = role_name(language, employee.role)
+    if employee.key_person and employee.role is not Role.KEY_PERSON:
+        return t(language, "appointment.with_key_person", role=name)
+    return name
+
+
 async def show_help(update: Update, context: BekeyContext) -> None:
     """Says what this employee's role can do here, with the commands for it."""
     employee = context.employee
     language = employee.language
-    lines = [t(language, "help.intro", role=role_name(language, employee.role), unit=employee.unit)]
-    for action in actions_for(employee.role):
+    lines = [
+        t(language, "help.intro", role=employee_role_name(language, employee), unit=employee.unit)
+    ]
+    for action in actions_for(employee.roles):
         lines.append(
             t(
                 language,
@@ -117,7 +131,7 @@ async def show_help(update: Update, context: BekeyContext) -> None:
     lines.append("")
     lines.append(t(language, "help.emergency_note"))
     if may(
-        employee.role, Permission.SEE_UNIT_TICKETS
+        employee.roles, Permission.SEE_UNIT_TICKETS
     ) and not await context.services.staff.has_planner(employee.unit):
         lines += ["", t(language, "help.no_planner", unit=employee.unit)]
     await show_menu(update, context, "\n".join(lines))
@@ -162,7 +176,7 @@ async def _switch_language(update: Update, context: BekeyContext, code: str) -> 
 async def redraw_after_role_change(update: Update, context: BekeyContext) -> None:
     """Redraws the menu when the employee's role changed since it was drawn (say, by the CLI)."""
     employee = context.employee
-    if employee.menu_role is None or employee.menu_role == employee.role:
+    if employee.menu_role is None or employee.menu_role == employee.acts_as:
         return
     language = employee.language
     await show_menu(
@@ -171,7 +185,7 @@ async def redraw_after_role_change(update: Update, context: BekeyContext) -> Non
         t(
             language,
             "join.role_changed",
-            role=role_name(language, employee.role),
+            role=employee_role_name(language, employee),
             unit=employee.unit,
         ),
     )

@@ -9,7 +9,7 @@ from telegram import BotCommandScopeChat, ReplyKeyboardRemove, Update
 from bot.render.i18n import both, t
 from bot.storage.outbox import Priority
 from handlers.context import BekeyContext, background
-from handlers.menu import role_name, show_menu
+from handlers.menu import employee_role_name, show_menu
 from state.invites import Redemption, looks_like_token
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ async def start(update: Update, context: BekeyContext) -> None:
             "join.welcome",
             name=employee.name,
             user_id=employee.user_id,
-            role=role_name(language, employee.role),
+            role=employee_role_name(language, employee),
             unit=employee.unit,
         )
         + "\n\n"
@@ -74,7 +74,7 @@ async def _greet(update: Update, context: BekeyContext) -> None:
             "join.welcome_back",
             name=employee.name,
             user_id=employee.user_id,
-            role=role_name(language, employee.role),
+            role=employee_role_name(language, employee),
             unit=employee.unit,
         ),
     )

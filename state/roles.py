@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Final
 
@@ -49,6 +49,15 @@ class Permission(StrEnum):
     RETIRE_SMARTKEY = "retire_smartkey"
     MARK_SMARTKEY_UPDATED = "mark_smartkey_updated"
     ANSWER_SMARTKEY_REQUEST = "answer_smartkey_request"
+    APPOINT_KEY_PERSON = "appoint_key_person"
+    RECORD_TRAINING = "record_training"
+    """Record who is trained in Bekey, has it on the work phone, and can keep it updated."""
+    SEE_TRAINING = "see_training"
+    """See the unit's training gaps (key person) and coverage (leader): ``/status``."""
+    DEACTIVATE = "deactivate"
+    """Deactivate a leaver of the unit (which roles: ``DEACTIVATABLE``)."""
+    CLOSE_LEAVER_TASK = "close_leaver_task"
+    """Mark a leaver closed in Bekey (and their Smartkey back): the seed's planner's task."""
 
 
 _EVERYONE: Final = frozenset(Role)
@@ -74,6 +83,11 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.RETIRE_SMARTKEY: _KEY_KEEPERS,
     Permission.MARK_SMARTKEY_UPDATED: _KEY_KEEPERS,
     Permission.ANSWER_SMARTKEY_REQUEST: _KEY_KEEPERS,
+    Permission.APPOINT_KEY_PERSON: frozenset({Role.LEADER}),
+    Permission.RECORD_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
+    Permission.SEE_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
+    Permission.DEACTIVATE: frozenset({Role.LEADER, Role.PLANNER}),
+    Permission.CLOSE_LEAVER_TASK: frozenset({Role.PLANNER, Role.LEADER}),
 }
 """Who may do what (the unit check and, for tickets, the state check are the caller's)."""
 
@@ -84,10 +98,19 @@ GRANTABLE: Final[Mapping[Role, frozenset[Role]]] = {
 }
 """Whom an inviter may invite: the roles each inviting role may give."""
 
+DEACTIVATABLE: Final[Mapping[Role, frozenset[Role]]] = {
+    Role.LEADER: _EVERYONE,
+    Role.PLANNER: frozenset({Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD, Role.CAREGIVER}),
+}
+"""Whom a deactivating role may deactivate (in their own unit): a leader anyone, a planner
+substitutes, students, night guards and caregivers."""
 
-def may(role: Role, permission: Permission) -> bool:
-    """Whether a role may do this."""
-    return role in PERMISSIONS[permission]
+
+def may(holder: Role | Iterable[Role], permission: Permission) -> bool:
+    """Whether a role (or someone acting as any of several: a role and an appointment) may
+    do this."""
+    roles = (holder,) if isinstance(holder, Role) else holder
+    return any(role in PERMISSIONS[permission] for role in roles)
 
 
 def holders(permission: Permission) -> frozenset[Role]:
@@ -186,6 +209,10 @@ class Action(StrEnum):
     SMARTKEYS = "smartkeys"
     NEW_SMARTKEY = "new_smartkey"
     CABINET = "cabinet"
+    STATUS = "status"
+    TRAINING = "training"
+    KEY_PERSONS = "key_persons"
+    DEACTIVATE = "deactivate"
     LANGUAGE = "language"
     HELP = "help"
 
@@ -200,7 +227,11 @@ _ACTION_ORDER: Final = (
     Action.SMARTKEYS,
     Action.NEW_SMARTKEY,
     Action.CABINET,
+    Action.STATUS,
+    Action.TRAINING,
+    Action.KEY_PERSONS,
     Action.INVITE,
+    Action.DEACTIVATE,
     Action.REACTIVATE,
     Action.LANGUAGE,
     Action.HELP,
@@ -217,16 +248,21 @@ _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.SMARTKEYS: Permission.HOLD_SMARTKEY,
     Action.NEW_SMARTKEY: Permission.REGISTER_SMARTKEY,
     Action.CABINET: Permission.REGISTER_SMARTKEY,
+    Action.STATUS: Permission.SEE_TRAINING,
+    Action.TRAINING: Permission.RECORD_TRAINING,
+    Action.KEY_PERSONS: Permission.APPOINT_KEY_PERSON,
+    Action.DEACTIVATE: Permission.DEACTIVATE,
 }
 """The permission behind each menu action (language and help are everyone's)."""
 
 
-def actions_for(role: Role) -> tuple[Action, ...]:
-    """Return the actions a role is offered, most urgent first."""
+def actions_for(holder: Role | Iterable[Role]) -> tuple[Action, ...]:
+    """Return the actions a role (or a role and an appointment) is offered, most urgent first."""
+    roles = frozenset((holder,) if isinstance(holder, Role) else holder)
     return tuple(
         action
         for action in _ACTION_ORDER
-        if action not in _ACTION_NEEDS or may(role, _ACTION_NEEDS[action])
+        if action not in _ACTION_NEEDS or may(roles, _ACTION_NEEDS[action])
     )
 
 

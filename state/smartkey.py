@@ -4,8 +4,8 @@
 - ``Smartkey``: the model, one per key; a plain dataclass that the storage loads and saves.
 - ``SMARTKEY_MACHINE``: the one ``transitions.Machine`` shared by every key; ``fire``,
   ``allowed_triggers``: how callers step a key. The diagram is in ``smartkey.md``.
-- ``is_stale``, ``overdue_level_due``, ``holder_rank``, ``weekly_reminder_due``: the rules
-  the views and the timers read (pure functions; the time is always passed in).
+- ``is_stale``, ``overdue_level_due``, ``holder_rank``: the rules the views and the timers
+  read (pure functions; the time is always passed in).
 
 A Smartkey is the physical backup key kept in a unit's locked cabinet (DOMAIN.md,
 "Smartkeys"): handed out at the start of a shift and back at its end, updated by the
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final, cast
 
@@ -256,25 +256,3 @@ def holder_rank(role: Role) -> int:
     """Where an employee of this role stands in the hand-out list: substitutes and night
     guards first (the procedure hands them a key at every shift), then other caregivers."""
     return _HOLDER_ORDER[role]
-
-
-def week_label(moment: datetime) -> str:
-    """The ISO week a moment falls in (``2026-W49``), in the moment's own time zone."""
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def weekly_reminder_due(
-    now_local: datetime, weekday: int, at: time, reminded_week: str | None
-) -> str | None:
-    """The week whose reminder is due now, or None.
-
-    Due from ``weekday`` (ISO: 1 is Monday) at ``at`` local time until the week ends, once per
-    week: a bot that was down at the hour reminds when it is back, the same week.
-    """
-    week = week_label(now_local)
-    if reminded_week == week:
-        return None
-    if (now_local.isoweekday(), now_local.time()) < (weekday, at):
-        return None
-    return week

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, to_db
 from bot.storage.citizens import CitizenRow
 from bot.storage.database import Database
 from bot.storage.employees import StaffRow
@@ -170,8 +170,10 @@ async def test_the_units_migration_merges_the_spellings_already_stored(tmp_path:
                 ("a3", "hjemmepleje nord "),
                 ("b1", "Sygeplejen Syd"),
             ):
-                await tx.employees.upsert(
-                    StaffRow(user_id, user_id, Role.CAREGIVER, unit), now, "da"
+                await tx.session.execute(  # as the code of schema 5 stored them
+                    "INSERT INTO employees (user_id, name, role, unit, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (user_id, user_id, Role.CAREGIVER.value, unit, to_db(now), to_db(now)),
                 )
             await tx.citizens.upsert(
                 CitizenRow("B-1", "Åse Ørum", "Ågade 2", "HJEMMEPLEJE  NORD", "hoveddør"), now

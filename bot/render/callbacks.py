@@ -13,6 +13,7 @@ Formats (always well under Telegram's 64 bytes):
   sq:<request id>:<action>[:<key id>[:f]]           an answer to a request for a Smartkey
   sc:<cabinet id>:u                                 every key in a cabinet updated
   sv:<view>                                         a Smartkey view or list to pick from
+  kp:<user-id>:x                                    remove a key person's appointment
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ HAND_TO_PREFIX = "sh:"
 KEY_REQUEST_PREFIX = "sq:"
 CABINET_PREFIX = "sc:"
 KEY_VIEW_PREFIX = "sv:"
+KEY_PERSON_PREFIX = "kp:"
 
 
 class TriageStep(StrEnum):
@@ -481,3 +483,17 @@ def parse_key_view(data: str) -> KeyView | None:
         return KeyView(match.group(1))
     except ValueError:
         return None
+
+
+_KEY_PERSON = re.compile(r"^kp:([A-Za-z0-9._-]{2,32}):x$")
+
+
+def key_person_data(user_id: str) -> str:
+    """Encode "remove this key person's appointment"."""
+    return f"{KEY_PERSON_PREFIX}{user_id}:x"
+
+
+def parse_key_person(data: str) -> str | None:
+    """Decode a remove-key-person button into the user-id; None if it is malformed."""
+    match = _KEY_PERSON.match(data)
+    return match.group(1) if match else None

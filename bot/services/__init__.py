@@ -15,6 +15,7 @@
 - ``records``: what the bot holds about one person, and the audit trail
 - ``replies``: answers to the person who acted, in the update's transaction
 - ``smartkeys``: the Smartkey ledger: cabinets, hand-out and return, lost keys, requests
+- ``appointments``: key persons, appointed by the unit's leader on top of a role
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.services.access import AccessService
+from bot.services.appointments import AppointmentService
 from bot.services.citizens import CitizenService
 from bot.services.emergency import EmergencyService
 from bot.services.escalation import EscalationService
@@ -62,6 +64,7 @@ class Services:
     records: RecordsService
     replies: ReplyService
     smartkeys: SmartkeyService
+    appointments: AppointmentService
     bot_username: str = field(default="")
 
     @classmethod
@@ -87,6 +90,7 @@ class Services:
             records=RecordsService(*parts),
             replies=ReplyService(*parts),
             smartkeys=SmartkeyService(*parts),
+            appointments=AppointmentService(*parts),
         )
 
     async def open(self) -> None:

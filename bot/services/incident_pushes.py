@@ -64,7 +64,7 @@ def may_see(employee: Employee, unit: str) -> bool:
     """Whether an employee may see an incident message showing a unit's citizens."""
     return (
         employee.active
-        and may(employee.role, Permission.HANDLE_INCIDENT)
+        and may(employee.roles, Permission.HANDLE_INCIDENT)
         and (employee.unit == unit)
     )
 

@@ -84,7 +84,7 @@ def _may_act(employee: Employee, units: set[str]) -> bool:
     """A planner, key person or leader of an affected unit, still active."""
     return (
         employee.active
-        and may(employee.role, Permission.HANDLE_INCIDENT)
+        and may(employee.roles, Permission.HANDLE_INCIDENT)
         and employee.unit in units
     )
 
@@ -297,7 +297,7 @@ class IncidentService(Service):
             if (
                 draft.author != author.user_id
                 or not author.active
-                or not may(author.role, Permission.BROADCAST)
+                or not may(author.roles, Permission.BROADCAST)
                 or draft.unit != author.unit
             ):
                 await tx.audit.record(now, author.user_id, "broadcast_sent", draft.unit, "refused")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.services.base import Service
+from bot.services.staff import KEY_PERSON_APPOINTED, KEY_PERSON_REMOVED
 from bot.storage.records import (
     AccountRecord,
     AuditLine,
@@ -138,7 +139,8 @@ class RecordsService(Service):
             invites = await tx.records.invites_of(user_id)
             smartkeys = await tx.smartkeys.steps_involving(user_id)
             await tx.audit.record(self.clock.now(), actor, "subject_access", user_id)
-        role_history = [a for a in audit if a.action == ROLE_CHANGE and a.target == user_id]
+        changes = {ROLE_CHANGE, KEY_PERSON_APPOINTED, KEY_PERSON_REMOVED}
+        role_history = [a for a in audit if a.action in changes and a.target == user_id]
         return SubjectAccess(account, role_history, invites, tickets, triages, audit, smartkeys)
 
     async def audit_trail(

@@ -39,17 +39,18 @@ from state.smartkey import (
     holder_rank,
     is_stale,
     overdue_level_due,
-    weekly_reminder_due,
 )
 from state.smartkey_request import KeyRequest, RequestState, RequestTrigger
 from state.smartkey_request import fire as fire_request
 from state.triage import TriageCategory
+from state.weekly import weekly_reminder_due
 
 HISTORY_LINES: Final = 15
 """Steps shown in a key's or an employee's history."""
 
-KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
-"""Who hears of requests, overdue keys and the weekly update (the role table's key keepers)."""
+KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON})
+"""Who hears of a request and of an overdue key first: the planners and key persons (a request
+reaches the leader only when it escalates, as a ticket does)."""
 
 PLANNERS: Final = frozenset({Role.PLANNER})
 
@@ -665,7 +666,7 @@ class SmartkeyService(Service):
                     now, holder.telegram_id, text, reply_markup=render.as_markup(rows)
                 )
             if due >= 2:
-                for planner in await tx.employees.in_unit(key.unit, KEEPERS - {Role.LEADER}):
+                for planner in await tx.employees.in_unit(key.unit, KEEPERS):
                     if planner.telegram_id is None:
                         continue
                     text, rows = render.overdue_alert(planner.language, self.settings, line)

@@ -15,6 +15,11 @@ from state.invites import Redemption, hash_token, invite_link, new_token
 from state.roles import Permission, Role, may, may_invite
 from state.units import unit_key
 
+KEY_PERSON_APPOINTED = "key_person_appointed"
+KEY_PERSON_REMOVED = "key_person_removed"
+"""Audit actions: a key person appointed (by a leader, or an invite or import naming the role) or
+removed."""
+
 
 @dataclass(frozen=True)
 class Invitation:
@@ -186,6 +191,8 @@ class StaffService(Service):
             # Only a leader (in chat or by the command line) changes a name or a role.
             staff = StaffRow(existing.user_id, existing.name, existing.role, existing.unit)
         before, after = await tx.employees.upsert(staff, now, self.settings.default_language)
+        if after.key_person and not (before is not None and before.key_person):
+            await tx.audit.record(now, actor, KEY_PERSON_APPOINTED, staff.user_id)
         if before is not None and (before.role != after.role or before.unit != after.unit):
             await tx.audit.record(
                 now,
@@ -272,10 +279,10 @@ class StaffService(Service):
 
     async def menu_drawn(self, employee: Employee) -> None:
         """Remember that the employee's menu now matches their role."""
-        if employee.menu_role == employee.role:
+        if employee.menu_role == employee.acts_as:
             return
         async with self.db.transaction() as tx:
-            await tx.employees.set_menu_role(employee.user_id, employee.role)
+            await tx.employees.set_menu_role(employee.user_id, employee.acts_as)
 
     async def deactivate(self, user_id: str, *, actor: str) -> bool:
         """Close an employee's access at once (audited); False if there is no such employee.
@@ -306,7 +313,7 @@ class StaffService(Service):
             if employee is None:
                 return Reactivation.NOT_FOUND
             if leader is not None and (
-                not may(leader.role, Permission.REACTIVATE)
+                not may(leader.roles, Permission.REACTIVATE)
                 or unit_key(leader.unit) != unit_key(employee.unit)
             ):
                 await tx.audit.record(now, actor, "reactivate", user_id, "refused")
@@ -324,7 +331,7 @@ async def _rights_problem(tx: Tx, inviter: Employee, staff: StaffRow) -> RightsP
         return RightsProblem(unit=staff.unit)
     existing = await tx.employees.get(staff.user_id)
     if may_invite(
-        inviter.role,
+        inviter.acts_as,
         inviter.unit,
         staff.role,
         inviter.unit,

@@ -32,7 +32,7 @@ def may_see(employee: Employee, ticket: StoredTicket) -> bool:
     """Whether an employee may see a ticket's card: active, a handler, of its unit."""
     return (
         employee.active
-        and may(employee.role, Permission.SEE_UNIT_TICKETS)
+        and may(employee.roles, Permission.SEE_UNIT_TICKETS)
         and employee.unit == ticket.unit
     )
 

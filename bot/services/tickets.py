@@ -86,7 +86,7 @@ def may_act(employee: Employee, ticket: StoredTicket, trigger: TicketTrigger) ->
         return False
     if trigger is TicketTrigger.CANCEL:
         return employee.user_id == ticket.reporter
-    return may(employee.role, _NEEDS[trigger]) and employee.unit == ticket.unit
+    return may(employee.roles, _NEEDS[trigger]) and employee.unit == ticket.unit
 
 
 class TicketService(Service):

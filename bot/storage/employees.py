@@ -23,6 +23,23 @@ class Employee:
     active: bool
     telegram_id: int | None
     menu_role: Role | None = None
+    key_person: bool = False
+    """Appointed key person of their unit by its leader, on top of their role."""
+
+    @property
+    def acts_as(self) -> Role:
+        """The role whose invite rights and menu the employee has: a key person's, if
+        appointed (a leader keeps a leader's, which hold a key person's)."""
+        if self.key_person and self.role is not Role.LEADER:
+            return Role.KEY_PERSON
+        return self.role
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """What the employee acts as: their role, and key person if appointed."""
+        return (
+            frozenset({self.role, Role.KEY_PERSON}) if self.key_person else frozenset({self.role})
+        )
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Employee:
@@ -36,6 +53,7 @@ class Employee:
             active=bool(row["active"]),
             telegram_id=row["telegram_id"],
             menu_role=Role(row["menu_role"]) if row["menu_role"] else None,
+            key_person=bool(row["key_person"]),
         )
 
 
@@ -71,12 +89,26 @@ class Employees:
         """Create or update an employee; return (before, after). Never reactivates anyone."""
         before = await self.get(staff.user_id)
         stamp = to_db(now)
+        # "Key person" is an appointment on top of a role: a row that names it appoints a
+        # caregiver; any other row leaves an appointment as it is (only a leader removes one).
+        appointed = staff.role is Role.KEY_PERSON
+        role = Role.CAREGIVER if appointed else staff.role
         await self.s.execute(
-            "INSERT INTO employees (user_id, name, role, unit, language, active, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
+            "INSERT INTO employees (user_id, name, role, unit, language, active, key_person,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
-            " unit = excluded.unit, updated_at = excluded.updated_at",
-            (staff.user_id, staff.name, staff.role.value, staff.unit, language, stamp, stamp),
+            " unit = excluded.unit, key_person = MAX(key_person, excluded.key_person),"
+            " updated_at = excluded.updated_at",
+            (
+                staff.user_id,
+                staff.name,
+                role.value,
+                staff.unit,
+                language,
+                int(appointed),
+                stamp,
+                stamp,
+            ),
         )
         after = await self.get(staff.user_id)
         assert after is not None
@@ -94,6 +126,22 @@ class Employees:
         await self.s.execute(
             "UPDATE employees SET language = ?, updated_at = ? WHERE user_id = ?",
             (language, to_db(now), user_id),
+        )
+
+    async def key_persons(self, unit: str) -> list[Employee]:
+        """Return the unit's active key persons, bound or not (appointed, or of the role)."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM employees WHERE unit = ? AND active = 1"
+            " AND (key_person = 1 OR role = ?) ORDER BY user_id",
+            (unit, Role.KEY_PERSON.value),
+        )
+        return [Employee.from_row(r) for r in rows]
+
+    async def appoint_key_person(self, user_id: str, appointed: bool, now: datetime) -> None:
+        """Appoint an employee key person of their unit, or remove the appointment."""
+        await self.s.execute(
+            "UPDATE employees SET key_person = ?, updated_at = ? WHERE user_id = ?",
+            (int(appointed), to_db(now), user_id),
         )
 
     async def set_menu_role(self, user_id: str, role: Role) -> None:
@@ -124,9 +172,11 @@ class Employees:
         if not roles:
             return []
         marks = ",".join("?" for _ in roles)
+        appointed = int(Role.KEY_PERSON in roles)  # key persons by appointment, too
         rows = await self.s.fetchall(
-            f"SELECT * FROM employees WHERE unit = ? AND role IN ({marks})"  # noqa: S608
+            f"SELECT * FROM employees WHERE unit = ? AND (role IN ({marks})"  # noqa: S608
+            " OR (key_person = 1 AND ? = 1))"
             " AND active = 1 AND telegram_id IS NOT NULL ORDER BY user_id",
-            (unit, *sorted(r.value for r in roles)),
+            (unit, *sorted(r.value for r in roles), appointed),
         )
         return [Employee.from_row(r) for r in rows]

@@ -55,6 +55,16 @@ async def _merge_unit_spellings(s: Session, now: datetime) -> None:
                 )
 
 
+async def _existing_staff_not_recorded(s: Session, now: datetime) -> None:
+    """Staff who exist when the training register lands start as "not recorded" (new ones,
+    with no row, count as untrained): the first reminders do not flood."""
+    await s.execute(
+        "INSERT INTO training (user_id, status, updated_at)"
+        " SELECT user_id, 'not_recorded', ? FROM employees",
+        (to_db(now),),
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -373,6 +383,42 @@ MIGRATIONS: tuple[Migration, ...] = (
             last_week  TEXT NOT NULL
         )
         """,
+    ),
+    Migration(
+        12,
+        "key persons as an appointment, the Bekey training register, leavers' Bekey tasks",
+        """
+        ALTER TABLE employees ADD COLUMN key_person INTEGER NOT NULL DEFAULT 0;
+        UPDATE employees SET key_person = 1, role = 'caregiver' WHERE role = 'key_person';
+        CREATE INDEX employees_unit_key_person ON employees (unit, key_person);
+        CREATE TABLE training (
+            user_id          TEXT PRIMARY KEY REFERENCES employees (user_id),
+            status           TEXT NOT NULL
+                             CHECK (status IN ('not_recorded', 'untrained', 'trained')),
+            trained_at       TEXT,
+            trained_by       TEXT,
+            bekey_installed  INTEGER,
+            can_update       INTEGER,
+            late_told_at     TEXT,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE TABLE training_reminders (
+            unit       TEXT PRIMARY KEY,
+            last_week  TEXT NOT NULL
+        );
+        CREATE TABLE leaver_tasks (
+            id           INTEGER PRIMARY KEY,
+            user_id      TEXT NOT NULL REFERENCES employees (user_id),
+            unit         TEXT NOT NULL,
+            created_by   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            reminded_at  TEXT,
+            done_at      TEXT,
+            done_by      TEXT
+        );
+        CREATE INDEX leaver_tasks_open ON leaver_tasks (done_at, unit)
+        """,
+        _existing_staff_not_recorded,
     ),
 )
 

@@ -37,6 +37,7 @@ class AccountRecord:
     deactivated_at: datetime | None
     telegram_id: int | None
     """Only to find the audit lines of the bound account (``tg:<id>``); never shown."""
+    key_person: bool = False
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> AccountRecord:
@@ -54,6 +55,7 @@ class AccountRecord:
             updated_at=from_db(row["updated_at"]),
             deactivated_at=_moment(row["deactivated_at"]),
             telegram_id=row["telegram_id"],
+            key_person=bool(row["key_person"]),
         )
 
 

@@ -107,7 +107,7 @@ async def test_only_a_leader_reactivates_and_the_command_line_can_too(
     answer = await kim.say("/genaktiver ab1234")
     run = await operator.run("reactivate", "--user-id", "ab1234")
 
-    role = t("da", "role.key_person")
+    role = t("da", "appointment.with_key_person", role=t("da", "role.caregiver"))
     assert text_of(answer[0]) == t("da", "access.wrong_role", role=role)
     assert run.code == 0, run
     assert run.out_lines[0].startswith("ab1234 reactivated")

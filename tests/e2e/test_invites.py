@@ -37,7 +37,7 @@ async def test_an_inviter_may_invite_the_roles_the_procedure_allows(
 
     assert "https://t.me/bekey_test_bot?start=" in text_of(replies[0])
     employee = await bot.employee_record("ny01")
-    assert (employee.role, employee.unit, employee.telegram_id) == (
+    assert (employee.acts_as, employee.unit, employee.telegram_id) == (  # key person: appointed
         granted,
         "Hjemmepleje Nord",
         None,
@@ -114,11 +114,11 @@ async def test_a_new_role_redraws_the_colleagues_menu_at_once(bot: Harness) -> N
     await leader.say("/inviter ab1234 nøgleperson Anna Jensen")
     replies = await anna.say("/hjaelp")
 
-    assert replies[0].text == t(
-        "da", "join.role_changed", role=t("da", "role.key_person"), unit="Hjemmepleje Nord"
-    )
+    anna_is = t("da", "appointment.with_key_person", role=t("da", "role.caregiver"))
+    assert replies[0].text == t("da", "join.role_changed", role=anna_is, unit="Hjemmepleje Nord")
     commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
     assert "inviter" in commands
     assert (await bot.employee_record("ab1234")).telegram_id == anna.telegram_id
-    changes = [(e.actor, e.target) for e in await bot.audit("role_change")]
+    changes = [(e.actor, e.target) for e in await bot.audit("key_person_appointed")]
     assert changes == [("le01", "ab1234")]
+    assert (await bot.employee_record("ab1234")).role is Role.CAREGIVER  # she keeps her role

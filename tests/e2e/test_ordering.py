@@ -202,7 +202,7 @@ async def test_a_caregiver_who_switches_to_english_and_at_once_asks_for_help_get
     assert await anna.keyboard() == [
         [t("en", "button.emergency")],
         [t("en", "button.report_fault"), t("en", "button.my_tickets")],
-        [t("en", "button.help")],
+        [t("en", "button.smartkeys"), t("en", "button.help")],
     ]
     assert stored(settings, "SELECT language FROM employees WHERE user_id = 'ab1234'") == [("en",)]
     assert stored(

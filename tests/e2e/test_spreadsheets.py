@@ -290,7 +290,7 @@ async def test_a_key_person_invites_with_the_role_name_exactly_as_the_bot_shows_
 
     staff = await stored(bot, *(f"ny{number:02d}" for number in range(1, len(names) + 1)))
     shown_as = {
-        name: t(language, f"role.{staff[f'ny{number:02d}'].role.value}")
+        name: t(language, f"role.{staff[f'ny{number:02d}'].acts_as.value}")
         for number, name in enumerate(names, start=1)
     }
     assert shown_as == {name: name for name in names}

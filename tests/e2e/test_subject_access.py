@@ -73,21 +73,21 @@ async def test_an_employee_sees_account_roles_invites_tickets_reports_and_trail(
     for expected in (
         "  user-id:      ab1234",
         "  name:         Anna Jensen",
-        "  role:         key_person",
+        "  role:         caregiver",
+        "  key person:   yes (appointed)",
         "  unit:         Hjemmepleje Nord",
         "  language:     da",
         "  active:       yes",
         "  telegram:     bound, since 2026-11-27 09:00",
         "  created:      2026-11-27 09:00",
         "  deactivated:  no",
-        "  2026-11-27 11:00  by cli: caregiver@Hjemmepleje Nord -> key_person@Hjemmepleje Nord",
+        "  2026-11-27 11:00  by cli: key person appointed",
         "  created 2026-11-27 09:00 by cli, expires 2026-11-30 09:00, used 2026-11-27 09:00",
         "  created 2026-11-27 11:00 by cli, expires 2026-11-30 11:00, not used",
         "    your part: reported; steps: open (phone) 2026-11-27 09:00",
         "    citizen: B-101",
         f"    description: {DESCRIPTION}",
-        "  2026-11-27 11:00  cli  role_change  ab1234"
-        "  caregiver@Hjemmepleje Nord->key_person@Hjemmepleje Nord",
+        "  2026-11-27 11:00  cli  key_person_appointed  ab1234  ok",
     ):
         assert expected in lines, (expected, out)
     assert any(line.startswith("  F-0001  phone  resolved") for line in lines), out
@@ -123,16 +123,15 @@ async def test_the_json_version_holds_the_same_and_no_account_id_or_token(
     found = json.loads(out)
     assert found["user_id"] == "ab1234"
     account = found["account"]
-    assert (account["name"], account["role"], account["bound"]) == (
+    assert (account["name"], account["role"], account["key_person"], account["bound"]) == (
         "Anna Jensen",
-        "key_person",
+        "caregiver",
+        True,
         True,
     )
     assert account["bound_at"] == "2026-11-27T09:00:00+01:00"
     assert "telegram_id" not in account
-    assert [r["outcome"] for r in found["role_history"]] == [
-        "caregiver@Hjemmepleje Nord->key_person@Hjemmepleje Nord"
-    ]
+    assert [r["action"] for r in found["role_history"]] == ["key_person_appointed"]
     assert len(found["invites"]) == 2
     (ticket,) = found["tickets"]
     assert (ticket["number"], ticket["reported"], ticket["took"]) == ("F-0001", True, False)

@@ -23,17 +23,18 @@ R, P = Role, Permission
 # Who may do what, written out by hand: any (role, permission) pair not marked is a "no".
 # Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve,
 # handle an incident, broadcast, invite, reactivate; then Smartkeys: hold one's own, see the
-# unit's, hand out, register, retire, mark updated, answer a request.
+# unit's, hand out, register, retire, mark updated, answer a request; then appoint a key
+# person, record training, see training, deactivate, close a leaver's task.
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx........ x......",
-    R.SUBSTITUTE: "xxx........ x......",
-    R.STUDENT: "xxx........ x......",
-    R.NIGHT_GUARD: "xxx........ x......",
-    R.VISITATION: "xxx........ x......",
-    R.PLANNER: "xxxxxxxxxx. xxxxxxx",
-    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx",
-    R.LEADER: "xxxxxxxxxxx xxxxxxx",
+    R.CAREGIVER: "xxx........ x...... .....",
+    R.SUBSTITUTE: "xxx........ x...... .....",
+    R.STUDENT: "xxx........ x...... .....",
+    R.NIGHT_GUARD: "xxx........ x...... .....",
+    R.VISITATION: "xxx........ x...... .....",
+    R.PLANNER: "xxxxxxxxxx. xxxxxxx ...xx",
+    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx .xx..",
+    R.LEADER: "xxxxxxxxxxx xxxxxxx xxxxx",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -54,6 +55,11 @@ COLUMNS = (
     P.RETIRE_SMARTKEY,
     P.MARK_SMARTKEY_UPDATED,
     P.ANSWER_SMARTKEY_REQUEST,
+    P.APPOINT_KEY_PERSON,
+    P.RECORD_TRAINING,
+    P.SEE_TRAINING,
+    P.DEACTIVATE,
+    P.CLOSE_LEAVER_TASK,
 )
 
 
