@@ -1,4 +1,5 @@
-"""The time source: the system clock in production, a clock a test can move."""
+"""The time source: the system clock in production, a clock a test can move, and the
+training sandbox's clock: the system clock moved forward by hand."""
 
 from __future__ import annotations
 
@@ -27,6 +28,29 @@ class ManualClock(Clock):
         """Move the clock forward and return the new time."""
         self._now += delta
         return self._now
+
+
+class OffsetClock(Clock):
+    """The system clock plus an offset that only grows (the training sandbox's "+15 min")."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta()
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the clock was moved ahead of the system clock."""
+        return self._offset
+
+    def now(self) -> datetime:
+        """Return the system time plus the offset."""
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward (never back) and return the new time."""
+        if delta < timedelta():
+            raise ValueError("the clock only moves forward")
+        self._offset += delta
+        return self.now()
 
 
 def to_db(moment: datetime) -> str:

@@ -14,6 +14,7 @@ limits      Telegram's rate limits (per private chat, per group, per bot) as tok
 network     latency per Bot API call, a stop at the Nth call of a method (crash tests),
             counts of answered calls and waiting for a count
 views       stored messages as Telegram Message objects and as control API JSON
+changes     a counter of changes people could see, and a wait for it to grow (watchers)
 people      what users do: write (privately or in a group), send files, press, block the bot
 control     the HTTP control API under /control/ (its docstring maps the routes)
 errors      Telegram's failures: status codes and descriptions

@@ -307,6 +307,15 @@ class EmulatorClient:
         data = await self._request("GET", f"/files/{file_id}")
         return base64.b64decode(data["content_base64"])
 
+    async def file(self, file_id: str) -> tuple[str, str, bytes]:
+        """Return a file the bot or a user sent: its name, MIME type and content."""
+        data = await self._request("GET", f"/files/{file_id}")
+        return (
+            str(data["file_name"]),
+            str(data["mime_type"]),
+            base64.b64decode(data["content_base64"]),
+        )
+
     async def document_text(self, message: ChatMessage) -> str:
         """The text of a document message's file (UTF-8)."""
         if message.document is None:
@@ -443,6 +452,18 @@ class EmulatorClient:
                 f"{timeout}s, not {count}"
             )
         return int(result["answered"])
+
+    async def changes(self, after: int = 0, *, timeout: float = 25.0) -> int:
+        """Return the change counter once it is above ``after``, or at the timeout.
+
+        It grows with each Bot API call answered ok that is not a read, and each control
+        action: a watcher refreshes what it shows when it grows.
+        """
+        query = {"after": str(after), "timeout": str(timeout)}
+        result = await self._request(
+            "GET", "/changes", params=query, timeout=httpx.Timeout(timeout + 10.0)
+        )
+        return int(result["version"])
 
     async def wait_for_message(
         self,

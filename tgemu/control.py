@@ -46,6 +46,10 @@
     GET    /control/wait?method=M&count=N&timeout=10   answer once N calls of M were
                                                  answered ok, or at the timeout:
                                                  {"method", "count", "answered", "reached"}
+    GET    /control/changes?after=N&timeout=25  answer {"version"} once the change counter
+                                                 is above N, or at the timeout: it grows with
+                                                 each Bot API call answered ok that is not a
+                                                 get*, and each POST here (``tgemu.changes``)
 
 Posting a message or an edit answers {"update_id", "message"} (the Message the bot gets).
 Limits, latency and the stop rule are described in ``tgemu.limits`` and ``tgemu.network``;
@@ -119,8 +123,12 @@ class ControlApi:
             ("GET", "/control/answered", self.answered),
             ("DELETE", "/control/answered", self.reset_answered),
             ("GET", "/control/wait", self.wait),
+            ("GET", "/control/changes", self.changes),
         ]
-        return [web.route(method, path, _as_json(handler)) for method, path, handler in table]
+        return [
+            web.route(method, path, _as_json(handler, self.world, counts=method != "GET"))
+            for method, path, handler in table
+        ]
 
     async def user_message(self, request: web.Request) -> object:
         """A user writes to the bot."""
@@ -393,19 +401,36 @@ class ControlApi:
             "reached": reached,
         }
 
+    async def changes(self, request: web.Request) -> object:
+        """Wait until the change counter is above ``after``, or until the timeout."""
+        try:
+            after = int(request.query.get("after", "0"))
+            timeout = float(request.query.get("timeout", str(DEFAULT_WAIT_SECONDS)))
+        except ValueError:
+            raise people.refused("after must be an integer and timeout a number") from None
+        if not 0 <= timeout <= MAX_WAIT_SECONDS:
+            raise people.refused(f"timeout must be from 0 to {MAX_WAIT_SECONDS}")
+        return {"version": await self.world.changes.wait(after, timeout)}
+
 
 def _limits_json(limits: TelegramLimits | None) -> JsonObject:
     numbers = (limits or TelegramLimits()).as_json()
     return {"enabled": limits is not None, **numbers}
 
 
-def _as_json(handler: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _as_json(
+    handler: Route, world: World, *, counts: bool
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Answer a route's result as JSON; a change (``counts``) that went through is counted."""
+
     async def wrapped(request: web.Request) -> web.StreamResponse:
         try:
             result = await handler(request)
         except ApiError as error:
             log.info("control %s refused: %s", request.path, error.status)
             return web.json_response(error.payload(), status=error.status)
+        if counts:
+            world.changes.bump()
         return web.json_response(result)
 
     return wrapped

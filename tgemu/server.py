@@ -20,6 +20,7 @@ from types import TracebackType
 from aiohttp import web
 
 from tgemu.botapi import call_method, canonical_method
+from tgemu.changes import is_read
 from tgemu.control import ControlApi
 from tgemu.errors import ApiError, bad_request, unauthorized
 from tgemu.limits import TelegramLimits
@@ -233,6 +234,8 @@ class BotApiEmulator:
         self.world.calls.record(method, logged, outcome)
         if error is None:
             self.world.network.count(method, "ok")
+            if not is_read(method):
+                self.world.changes.bump()
         else:
             self.world.network.count(method, "failed", error.status)
         if error is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from tgemu.changes import ChangeFeed
 from tgemu.commands import CommandStore
 from tgemu.errors import BLOCKED, CHAT_NOT_FOUND, bad_request, forbidden, too_many_requests
 from tgemu.html import Entity
@@ -319,7 +320,8 @@ class World:
     """All emulated state, shared by the Bot API and the control API.
 
     ``limits`` holds Telegram's rate limits (off unless switched on) over ``now``;
-    ``network`` the latency, the stop rule and the answer counts the server applies.
+    ``network`` the latency, the stop rule and the answer counts the server applies;
+    ``changes`` counts the changes a watcher could see (``tgemu.changes``).
     """
 
     def __init__(
@@ -347,6 +349,7 @@ class World:
         self.menu_button: JsonObject | None = None
         self.calls = CallLog(self.now)
         self.updates = UpdateQueue(conflict_on_concurrent_polls=conflict_on_concurrent_polls)
+        self.changes = ChangeFeed()
         self._callback_serial = count(1)
 
     def now(self) -> float:

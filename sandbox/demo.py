@@ -1,0 +1,149 @@
+"""The demo municipality: its units, staff, citizens and Smartkeys, made as the CLI makes them.
+
+Each demo person is one entry of ``STAFF`` (a lock partner joins by itself once the role
+exists), each citizen one entry of ``CITIZENS``, each Smartkey one of ``SMARTKEYS``.
+``create_demo`` adds the units, imports the citizens and the Smartkeys, invites every person
+and lets them join from their phone with ``/start``, so each has the menu and the emergency
+card pinned, as after a real invite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.app import BekeyApp
+from bot.jobs import sender_of, services_of
+from bot.processing import PerUserUpdateProcessor
+from bot.storage.citizens import CitizenRow
+from bot.storage.employees import StaffRow
+from bot.storage.smartkeys import SmartkeyRow
+from state.roles import Role
+from tgemu.client import EmulatorClient
+
+ACTOR = "cli:sandbox"
+"""Who sets the demo up, in the audit trail (as the command line signs its actions)."""
+
+NORTH = "Hjemmeplejen Nord"
+NURSING = "Sygeplejen Syd"
+UNITS = (NORTH, NURSING)
+
+JOIN_SECONDS = 20.0
+"""How long one person's joining may take before the demo set-up gives up."""
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A demo employee and their phone (the Telegram account that joins by invite)."""
+
+    telegram_id: int
+    user_id: str
+    first_name: str
+    last_name: str
+    role: Role
+    unit: str
+
+    @property
+    def name(self) -> str:
+        """Return the full name."""
+        return f"{self.first_name} {self.last_name}"
+
+    def staff_row(self) -> StaffRow:
+        """Return the person as a line of a staff file."""
+        return StaffRow(self.user_id, self.name, self.role, self.unit)
+
+
+def _optional_role(value: str) -> Role | None:
+    """Return the role with this code, or None while it does not exist yet."""
+    try:
+        return Role(value)
+    except ValueError:
+        return None
+
+
+def _lock_partner() -> tuple[DemoPerson, ...]:
+    """The lock partner's fitter, once the role exists (it comes with the citizen lifecycle)."""
+    role = _optional_role("lock_partner")
+    if role is None:
+        return ()
+    return (DemoPerson(1012, "lp6001", "Lars", "Låsmand", role, NORTH),)
+
+
+STAFF: tuple[DemoPerson, ...] = (
+    DemoPerson(1001, "ab1234", "Anna", "Jensen", Role.CAREGIVER, NORTH),
+    DemoPerson(1002, "pl0001", "Per", "Mølgaard", Role.PLANNER, NORTH),
+    DemoPerson(1003, "mk2001", "Mette", "Kjær", Role.CAREGIVER, NORTH),
+    DemoPerson(1004, "jb2002", "Jonas", "Brøndum", Role.CAREGIVER, NORTH),
+    DemoPerson(1005, "kp0001", "Kim", "Østergaard", Role.KEY_PERSON, NORTH),
+    DemoPerson(1006, "le0001", "Lise", "Lauridsen", Role.LEADER, NORTH),
+    DemoPerson(1007, "fh3001", "Freja", "Holm", Role.SUBSTITUTE, NORTH),
+    DemoPerson(1008, "bn4001", "Bent", "Nørgaard", Role.NIGHT_GUARD, NORTH),
+    DemoPerson(1009, "vd5001", "Vibeke", "Dahl", Role.VISITATION, NORTH),
+    DemoPerson(1010, "pl0002", "Pia", "Sørensen", Role.PLANNER, NURSING),
+    DemoPerson(1011, "sa2003", "Søren", "Ågaard", Role.CAREGIVER, NURSING),
+    *_lock_partner(),
+)
+"""The demo staff, in the order the page lists them (a caregiver and a planner first)."""
+
+CITIZENS: tuple[CitizenRow, ...] = (
+    CitizenRow("B-1001", "Else Hansen", "Strandvejen 12, 4640 Faxe", NORTH, "bagdøren"),
+    CitizenRow("B-1002", "Jens Ørum", "Torvegade 3, 4640 Faxe", NORTH, "hoveddøren"),
+    CitizenRow("B-1003", "Åse Mortensen", "Søndergade 21, 4640 Faxe", NORTH, "køkkendøren"),
+    CitizenRow("B-1004", "Ib Lærkesen", "Præstøvej 48, 4640 Faxe", NORTH, "hoveddøren"),
+    CitizenRow(
+        "B-1005", "Grethe Bækgaard", "Hovedgaden 7, 4654 Faxe Ladeplads", NORTH, "terrassedøren"
+    ),
+    CitizenRow("B-1006", "Poul Æbelø", "Rolighedsvej 5, 4654 Faxe Ladeplads", NORTH, "bagdøren"),
+    CitizenRow("B-1007", "Inger Skovgaard", "Ved Kirken 2, 4640 Faxe", NORTH, "hoveddøren"),
+    CitizenRow(
+        "B-1008", "Kaj Frølund", "Egevej 14, 2. th., 4640 Faxe", NORTH, "opgangsdøren og 2. th."
+    ),
+    CitizenRow("B-2001", "Karen Nørby", "Jernbanegade 30, 4690 Haslev", NURSING, "hoveddøren"),
+    CitizenRow("B-2002", "Holger Dåsbjerg", "Bregentvedvej 3, 4690 Haslev", NURSING, "bagdøren"),
+    CitizenRow("B-2003", "Birthe Lund", "Allégade 9, 4690 Haslev", NURSING, "hoveddøren"),
+    CitizenRow("B-2004", "Ejnar Søgaard", "Vestergade 19, 4690 Haslev", NURSING, "gavldøren"),
+)
+"""The demo citizens: realistic Danish names and addresses, each with Bekey on a named door."""
+
+
+SMARTKEYS: tuple[SmartkeyRow, ...] = (
+    *(
+        SmartkeyRow(f"N-{n:02d}", NORTH, "Nøgleskabet", "Kontoret, Faxe Plejecenter")
+        for n in (1, 2, 3)
+    ),
+    *(SmartkeyRow(f"S-{n:02d}", NURSING, "Sygeplejens skab", "Sygeplejen, Haslev") for n in (1, 2)),
+)
+"""The Smartkeys, each in its unit's locked cabinet (as ``import-smartkeys`` reads them)."""
+
+
+def person(telegram_id: int) -> DemoPerson | None:
+    """Return the demo person with this Telegram account, or None."""
+    return next((p for p in STAFF if p.telegram_id == telegram_id), None)
+
+
+async def create_demo(app: BekeyApp, client: EmulatorClient) -> None:
+    """Make the demo municipality in a fresh database and let every demo person join."""
+    services = services_of(app)
+    for unit in UNITS:
+        await services.units.add(unit, actor=ACTOR)
+    await services.citizens.import_rows(list(CITIZENS), actor=ACTOR)
+    await services.smartkeys.import_rows(list(SMARTKEYS), actor=ACTOR)  # before the cards
+    await asyncio.gather(*(_join(app, client, demo) for demo in STAFF))
+    await sender_of(app).settled(timeout=JOIN_SECONDS)
+
+
+async def _join(app: BekeyApp, client: EmulatorClient, demo: DemoPerson) -> None:
+    """Invite one person and open the link on their phone; wait until the bot has answered."""
+    services = services_of(app)
+    invitation = await services.staff.invite(
+        demo.staff_row(), actor=ACTOR, bot_username=services.bot_username
+    )
+    update_id = await client.send_text(
+        demo.telegram_id,
+        f"/start {invitation.token}",
+        first_name=demo.first_name,
+        last_name=demo.last_name,
+    )
+    processor = app.update_processor
+    assert isinstance(processor, PerUserUpdateProcessor)
+    await processor.wait_finished(update_id, timeout=JOIN_SECONDS)

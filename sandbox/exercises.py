@@ -1,0 +1,150 @@
+"""Exercises for training: a goal each, which the sandbox checks by itself and marks done.
+
+An exercise is one entry of ``EXERCISES``: a key, a title and a one-paragraph instruction in
+Danish and English, and a check that reads the bot's database (or what the page told the
+sandbox, such as a pinned card opened without network). Checks run after every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.storage.tickets import StoredTicket
+from sandbox.session import Session
+from state.roles import Role
+from state.ticket import TicketStatus
+from state.triage import TriageCategory
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A text the page shows: Danish first, English second."""
+
+    da: str
+    en: str
+
+    def as_json(self) -> dict[str, str]:
+        """Return {"da": ..., "en": ...}."""
+        return {"da": self.da, "en": self.en}
+
+
+@dataclass
+class Facts:
+    """What the page has told the sandbox in this session (the database holds the rest)."""
+
+    pinned_opened_offline: set[int]
+
+
+Check = Callable[[Session, Facts], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: what to do, and how the sandbox sees that it was done."""
+
+    key: str
+    title: Bilingual
+    instruction: Bilingual
+    check: Check
+
+    def as_json(self, done: bool) -> dict[str, object]:
+        """Return the exercise as the page shows it."""
+        return {
+            "key": self.key,
+            "title": self.title.as_json(),
+            "instruction": self.instruction.as_json(),
+            "done": done,
+        }
+
+
+async def tickets(session: Session) -> list[StoredTicket]:
+    """Return every ticket of the session, oldest first."""
+    async with session.services.db.read() as tx:
+        count = await tx.tickets.count()
+        found = [await tx.tickets.get(number) for number in range(1, count + 1)]
+    return [ticket for ticket in found if ticket is not None]
+
+
+async def _door_fault_reported(session: Session, facts: Facts) -> bool:
+    """A fault at a door reached the planner."""
+    return any(t.model.category == TriageCategory.DOOR for t in await tickets(session))
+
+
+async def _emergency_found_offline(session: Session, facts: Facts) -> bool:
+    """Someone opened the pinned emergency card while their phone had no network."""
+    return bool(facts.pinned_opened_offline)
+
+
+async def _taken_and_resolved_by_planner(session: Session, facts: Facts) -> bool:
+    """A planner took a ticket and resolved it."""
+    for ticket in await tickets(session):
+        if ticket.model.state != TicketStatus.RESOLVED or ticket.model.taken_by is None:
+            continue
+        taker = await session.services.staff.get(ticket.model.taken_by)
+        if taker is not None and taker.role is Role.PLANNER:
+            return True
+    return False
+
+
+async def _escalated(session: Session, facts: Facts) -> bool:
+    """A ticket nobody took went on to the key person."""
+    return any(t.escalation_level >= 1 for t in await tickets(session))
+
+
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise(
+        "door_fault",
+        Bilingual("Meld en fejl på en dør", "Report a door fault"),
+        Bilingual(
+            "Vælg en hjemmehjælper. Tryk «Meld fejl», vælg borgeren, og svar på de tre tjek, "
+            "så botten kan se, at fejlen sidder i døren: telefonen har net, og du kan logge "
+            "ind. Send fejlen, og se den komme frem hos planlæggeren ved siden af.",
+            "Choose a caregiver. Tap «Meld fejl» (report a fault), choose the citizen and "
+            "answer the three checks so the bot can tell the fault is in the door: the phone "
+            "has network and you can log in. Send it, and watch it arrive at the planner's "
+            "phone beside it.",
+        ),
+        _door_fault_reported,
+    ),
+    Exercise(
+        "emergency_offline",
+        Bilingual("Find akutnummeret uden net", "Find the emergency number without network"),
+        Bilingual(
+            "Slå «Intet net» til på en telefon: nu kan botten ikke svare. Find alligevel Bekeys "
+            "døgnnummer: tryk på den fastgjorte besked øverst i chatten. Den var der fra første "
+            "dag, og den kan læses uden net.",
+            "Switch «Intet net» (no network) on for a phone: now the bot cannot answer. Find "
+            "Bekey's 24-hour number anyway: tap the pinned message at the top of the chat. It "
+            "was there from day one, and it can be read without network.",
+        ),
+        _emergency_found_offline,
+    ),
+    Exercise(
+        "take_and_resolve",
+        Bilingual("Tag og løs en sag som planlægger", "Take and resolve a ticket as planner"),
+        Bilingual(
+            "Vælg en planlægger. Når en fejl kommer ind, tryk «Tag sagen», så alle kan se, at "
+            "du har den. Notér, hvem du har ringet til, og tryk «Løst», når døren virker igen. "
+            "Den, der meldte fejlen, hører om hvert trin.",
+            "Choose a planner. When a fault comes in, tap «Tag sagen» (take it) so everyone "
+            "sees you have it. Note whom you called, and tap «Løst» (resolved) when the door "
+            "works again. Whoever reported it hears of every step.",
+        ),
+        _taken_and_resolved_by_planner,
+    ),
+    Exercise(
+        "escalation",
+        Bilingual("Se en sag gå videre", "Watch an untaken ticket go on"),
+        Bilingual(
+            "Meld en fejl, og lad sagen ligge. Ryk uret 15 minutter frem: sagen sendes igen "
+            "til planlæggerne og til nøglepersonen. Ryk 30 minutter mere, så får lederen den.",
+            "Report a fault and leave it untaken. Move the clock 15 minutes on: the ticket goes "
+            "again to the planners and the key person. Move it 30 minutes more, and the leader "
+            "gets it.",
+        ),
+        _escalated,
+    ),
+    # Next, as their features land: hand out and return a Smartkey; record a training.
+)
+"""The exercises, in the order the page lists them."""
