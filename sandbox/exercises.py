@@ -92,6 +92,14 @@ async def _escalated(session: Session, facts: Facts) -> bool:
     return any(t.escalation_level >= 1 for t in await tickets(session))
 
 
+async def _smartkey_handed_out_and_back(session: Session, facts: Facts) -> bool:
+    """A keeper handed a Smartkey out, and a key was recorded back in its cabinet."""
+    async with session.services.db.read() as tx:
+        handed = await tx.audit.entries("smartkey_hand_out")
+        back = await tx.audit.entries("smartkey_give_back")
+    return any(e.outcome == "ok" for e in handed) and any(e.outcome == "ok" for e in back)
+
+
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         "door_fault",
@@ -145,6 +153,22 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
         _escalated,
     ),
-    # Next, as their features land: hand out and return a Smartkey; record a training.
+    Exercise(
+        "smartkey",
+        Bilingual("Udlever og modtag en Smartkey", "Hand out and take back a Smartkey"),
+        Bilingual(
+            "Vælg en planlægger og afløseren. Planlæggeren trykker «🔑 Smartkeys» og «Udlever en "
+            "nøgle», vælger en nøgle og derefter afløseren, der står øverst. Afløseren bekræfter "
+            "med ét tryk. Ved vagtens slutning trykker afløseren «lagt i skabet» under "
+            "«🔑 Smartkeys». Prøv også «+1 dag»: en nøgle, der ikke er afleveret, giver besked.",
+            "Choose a planner and the substitute. The planner taps «🔑 Smartkeys» and «Udlever en "
+            "nøgle» (hand out a key), picks a key, then the substitute at the top of the list. "
+            "The substitute confirms with one tap. At the end of the shift the substitute taps "
+            "«lagt i skabet» (put back) under «🔑 Smartkeys». Try «+1 dag» too: a key not "
+            "returned sends a reminder.",
+        ),
+        _smartkey_handed_out_and_back,
+    ),
+    # Next, as its feature lands: record a training.
 )
 """The exercises, in the order the page lists them."""

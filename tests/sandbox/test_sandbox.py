@@ -145,3 +145,25 @@ async def test_a_file_in_a_chat_downloads_under_its_name(sandbox: Sandbox, web: 
 def test_the_sandbox_listens_on_loopback_only(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--host", "0.0.0.0"]) == 2  # noqa: S104 (the address being refused)
     assert "loopback only" in capsys.readouterr().err
+
+
+async def test_handing_out_and_taking_back_a_smartkey_marks_its_exercise_done(
+    sandbox: Sandbox,
+) -> None:
+    """Per hands Freja a key, Freja puts it back: the Smartkey exercise is done."""
+    services = sandbox.session.services
+    per = await services.staff.get("pl0001")
+    freja = await services.staff.get("fh3001")
+    assert per is not None and freja is not None
+    (first, *_) = await services.smartkeys.available(per.unit)
+    key_id = first.key.id
+    assert key_id is not None
+
+    await services.smartkeys.hand_out(per, key_id, freja.user_id, despite_stale=True)
+    await sandbox.check_exercises()
+    halfway = {e["key"]: e["done"] for e in sandbox.state()["exercises"]}
+    await services.smartkeys.give_back(freja, key_id)
+    await sandbox.check_exercises()
+    done = {e["key"]: e["done"] for e in sandbox.state()["exercises"]}
+
+    assert (halfway["smartkey"], done["smartkey"]) == (False, True)
