@@ -32,6 +32,7 @@ from bot.storage.smartkeys import KeyLine
 from handlers.context import BekeyContext
 from state.roles import Permission, may
 from state.smartkey import SmartkeyState
+from state.smartkey_request import RequestState
 from state.ticket import format_ticket_number
 
 LABEL_MAX = 24
@@ -48,7 +49,7 @@ def _markup(rows: render.Rows) -> InlineKeyboardMarkup | None:
 
 
 def _keeper(context: BekeyContext) -> bool:
-    return may(context.employee.role, Permission.SEE_UNIT_SMARTKEYS)
+    return may(context.employee.roles, Permission.SEE_UNIT_SMARTKEYS)
 
 
 async def show_keys(update: Update, context: BekeyContext) -> None:
@@ -134,7 +135,7 @@ async def press_view(update: Update, context: BekeyContext) -> None:
         await _ask_for_key(context, query.message)
         context.answer(query)
         return
-    if view is KeyView.HAND_OUT and not may(employee.role, Permission.HAND_OUT_SMARTKEY):
+    if view is KeyView.HAND_OUT and not may(employee.roles, Permission.HAND_OUT_SMARTKEY):
         context.answer(query, t(language, "smartkey.not_allowed"), alert=True)
         return
     context.answer(query)
@@ -385,8 +386,12 @@ async def press_request(update: Update, context: BekeyContext) -> None:
         key = done if withdrawn.outcome is KeyOutcome.DONE else "smartkey.request_gone"
         await context.edit(query.message, t(language, key))
         return
-    if not may(employee.role, Permission.ANSWER_SMARTKEY_REQUEST):
+    if not may(employee.roles, Permission.ANSWER_SMARTKEY_REQUEST):
         context.answer(query, t(language, "smartkey.not_allowed"), alert=True)
+        return
+    if request.state != RequestState.WAITING:
+        # A copy or list still shown after someone else answered (its edit says how it ended).
+        context.answer(query, t(language, "smartkey.request_gone"), alert=True)
         return
     if press.action is RequestAction.DECLINE:
         answered = await ledger.decline(employee, request.id)

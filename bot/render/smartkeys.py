@@ -70,7 +70,7 @@ def _when(language: str, settings: Settings, when: datetime, now: datetime) -> s
     local, today = when.astimezone(settings.zone), now.astimezone(settings.zone)
     if local.date() == today.date():
         return local.strftime("%H:%M")
-    return moment(language, when, settings.zone)
+    return local.strftime("%d.%m. %H:%M")  # one form in both languages, as on a rota
 
 
 def _name(person: Employee | None, fallback: str | None) -> str:
@@ -110,12 +110,19 @@ def _stale_flag(language: str, key: Smartkey, now: datetime) -> str:
 
 
 def _key_buttons(lines: Sequence[KeyLine], action: KeyAction) -> Rows:
-    """Key buttons, a few to a row; a stale key is marked on its button."""
+    """Key buttons, a few to a row; a stale key is marked on its button, and a button that
+    records an update says so (it does not open the key)."""
     buttons = [
-        (("⚠️ " if line.stale else "") + label(line.key), key_data(line.key.id or 0, action))
+        (_key_mark(line, action) + label(line.key), key_data(line.key.id or 0, action))
         for line in lines[:MAX_KEY_BUTTONS]
     ]
     return [buttons[i : i + KEYS_PER_ROW] for i in range(0, len(buttons), KEYS_PER_ROW)]
+
+
+def _key_mark(line: KeyLine, action: KeyAction) -> str:
+    if action is KeyAction.UPDATED:
+        return "🔄 "
+    return "⚠️ " if line.stale else ""
 
 
 def overview(
@@ -378,12 +385,15 @@ def event_line(
     """One step of a history (HTML): when, which key, what, who."""
     what = _event_what(event)
     holder = event.holder
+    actor = names.get(event.actor, event.actor)
+    if event.actor.startswith("cli"):
+        actor = plain(language, "smartkey.by_import")  # the command line, not a person
     return t(
         language,
         f"smartkey.event.{what}",
         at=_when(language, settings, event.at, now),
         label=cut(event.label, LABEL_MAX),
-        actor=cut(names.get(event.actor, event.actor), NAME_MAX),
+        actor=cut(actor, NAME_MAX),
         holder=cut(names.get(holder, holder), NAME_MAX) if holder else "?",
     )
 
@@ -404,7 +414,7 @@ def _event_what(event: KeyEvent) -> str:
     if event.to_state == SmartkeyState.HANDED_OUT:
         return "taken" if event.actor == event.holder else "handed_out"
     if event.from_state == SmartkeyState.HANDED_OUT and event.to_state == SmartkeyState.IN_CABINET:
-        return "returned"
+        return "returned_self" if event.actor == event.holder else "returned"
     return event.to_state
 
 
@@ -449,7 +459,7 @@ def overdue_reminder(language: str, settings: Settings, line: KeyLine) -> tuple[
         language,
         "smartkey.overdue_reminder",
         label=label(key),
-        due=moment(language, key.due_at, settings.zone),
+        due=_when(language, settings, key.due_at, key.due_at),
         cabinet=cut(line.cabinet.name, NAME_MAX),
     )
     kid = key.id or 0
@@ -474,8 +484,8 @@ def overdue_alert(language: str, settings: Settings, line: KeyLine) -> tuple[str
         label=label(key),
         name=_name(line.holder, key.holder),
         user_id=key.holder or "?",
-        since=moment(language, key.handed_out_at, settings.zone),
-        due=moment(language, key.due_at, settings.zone),
+        since=_when(language, settings, key.handed_out_at, key.due_at),
+        due=_when(language, settings, key.due_at, key.due_at),
     )
     return text, [
         [

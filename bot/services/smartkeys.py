@@ -16,7 +16,7 @@ from typing import Final
 
 from bot.render import smartkeys as render
 from bot.services.base import Service
-from bot.services.ticket_pushes import open_ticket
+from bot.services.ticket_pushes import open_ticket, refresh_copies
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
 from bot.storage.session import StaleVersion
@@ -42,6 +42,8 @@ from state.smartkey import (
 )
 from state.smartkey_request import KeyRequest, RequestState, RequestTrigger
 from state.smartkey_request import fire as fire_request
+from state.ticket import TicketTrigger, format_ticket_number
+from state.ticket import fire as fire_ticket
 from state.triage import TriageCategory
 from state.weekly import weekly_reminder_due
 
@@ -108,7 +110,7 @@ class ImportCount:
 
 def _keeper(employee: Employee, unit: str, permission: Permission) -> bool:
     """Whether an active employee of the unit may do this by the role table."""
-    return employee.active and employee.unit == unit and may(employee.role, permission)
+    return employee.active and employee.unit == unit and may(employee.roles, permission)
 
 
 def _holder(employee: Employee, key: Smartkey) -> bool:
@@ -116,7 +118,7 @@ def _holder(employee: Employee, key: Smartkey) -> bool:
     return (
         employee.active
         and key.holder == employee.user_id
-        and may(employee.role, Permission.HOLD_SMARTKEY)
+        and may(employee.roles, Permission.HOLD_SMARTKEY)
     )
 
 
@@ -319,7 +321,7 @@ class SmartkeyService(Service):
         if not (
             employee.active
             and employee.unit == key.unit
-            and may(employee.role, Permission.HOLD_SMARTKEY)
+            and may(employee.roles, Permission.HOLD_SMARTKEY)
         ):
             await tx.audit.record(now, employee.user_id, "smartkey_take", key.label, "refused")
             return KeyResult(KeyOutcome.NOT_ALLOWED)
@@ -446,7 +448,28 @@ class SmartkeyService(Service):
         if not fire(key, trigger):
             return KeyResult(KeyOutcome.ALREADY, await self._line(tx, key, now))
         await self._save(tx, key, before, actor, now, action, holder=holder)
+        if trigger is SmartkeyTrigger.RE_ENABLE:
+            await self._settle_lost_ticket(tx, key, actor, now)
         return KeyResult(KeyOutcome.DONE, await self._line(tx, key, now))
+
+    async def _settle_lost_ticket(
+        self, tx: Tx, key: Smartkey, actor: Employee, now: datetime
+    ) -> None:
+        """A key back in use needs no block at Bekey: its lost-key ticket, if still open, is
+        resolved by whoever put it back (every copy of the card shows it)."""
+        ticket = await tx.tickets.get(key.lost_ticket_id) if key.lost_ticket_id else None
+        if ticket is None:
+            return
+        before, version = ticket.model.state, ticket.model.version
+        if not fire_ticket(ticket.model, TicketTrigger.RESOLVE, by=actor.user_id):
+            return  # resolved already
+        await tx.tickets.save(ticket, version, now)
+        await tx.tickets.record_event(
+            ticket.id, now, actor.user_id, before, ticket.model.state, "smartkey_re_enabled"
+        )
+        number = format_ticket_number(ticket.model.number)
+        await tx.audit.record(now, actor.user_id, "ticket_resolve", number, "smartkey_re_enabled")
+        await refresh_copies(tx, self.settings, ticket, now)
 
     async def mark_updated(self, actor: Employee, key_id: int) -> KeyResult:
         """Record that a planner updated one key in Bekey now."""
@@ -535,7 +558,7 @@ class SmartkeyService(Service):
         """Ask the unit's keepers for a key (one waiting request per employee)."""
         async with self.db.transaction() as tx:
             now = self.clock.now()
-            if not (employee.active and may(employee.role, Permission.HOLD_SMARTKEY)):
+            if not (employee.active and may(employee.roles, Permission.HOLD_SMARTKEY)):
                 return RequestResult(KeyOutcome.NOT_ALLOWED)
             waiting = await tx.key_requests.waiting_of(employee.user_id)
             if waiting is not None:
