@@ -13,7 +13,7 @@ from bot.render.i18n import plain, t
 from bot.render.pages import NAME_MAX, cut
 from bot.services.appointments import Appointed, Appointment
 from bot.storage.employees import Employee
-from handlers.context import BekeyContext, background
+from handlers.context import BekeyContext, background, pressed
 from handlers.menu import install_menu, keyboard_for
 
 
@@ -31,13 +31,11 @@ async def key_persons(update: Update, context: BekeyContext) -> None:
 
 async def press_remove(update: Update, context: BekeyContext) -> None:
     """Removes a key person's appointment (the leader's button), authorised anew."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    user_id = parse_key_person(query.data or "")
-    if user_id is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_key_person)
+    if found is None:
         return
+    query, user_id = found
+    language = context.language
     result = await context.services.appointments.appoint(context.employee, user_id, appointed=False)
     if result.outcome is Appointed.NOT_ALLOWED:
         context.answer(query, plain(language, "keyperson.not_allowed"), alert=True)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from telegram import (
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    Update,
 )
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -195,3 +197,30 @@ def background(coroutine: Coroutine[Any, Any, Any], what: str) -> None:
             log.warning("%s failed: %s", what, type(finished.exception()).__name__)
 
     task.add_done_callback(done)
+
+
+Pressed = TypeVar("Pressed")
+
+
+def pressed(
+    update: Update, context: BekeyContext, parse: Callable[[str], Pressed | None]
+) -> tuple[CallbackQuery, Pressed] | None:
+    """The press and its button's data, parsed; data that does not parse (an old or a forged
+    button) is answered as stale, and None comes back."""
+    query = update.callback_query
+    assert query is not None
+    press = parse(query.data or "")
+    if press is None:
+        context.answer(query, t(context.language, "access.stale_button"), alert=True)
+        return None
+    return query, press
+
+
+def inline_markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard of rendered rows of (label, data) buttons (None for none)."""
+    kept = [row for row in rows if row]
+    if not kept:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in kept]
+    )

@@ -8,7 +8,7 @@ press edits the message it stood on, so the chat shows the key as it stands.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
+from telegram import MaybeInaccessibleMessage, Update
 
 from bot.render import smartkeys as render
 from bot.render.callbacks import (
@@ -29,23 +29,13 @@ from bot.render.pages import cut
 from bot.render.phones import dialable
 from bot.services.smartkeys import KeyOutcome, KeyResult
 from bot.storage.smartkeys import KeyLine
-from handlers.context import BekeyContext
+from handlers.context import BekeyContext, inline_markup, pressed
 from state.roles import Permission, may
 from state.smartkey import SmartkeyState
 from state.smartkey_request import RequestState
 from state.ticket import format_ticket_number
 
 LABEL_MAX = 24
-
-
-def _markup(rows: render.Rows) -> InlineKeyboardMarkup | None:
-    """Telegram's inline keyboard of rendered rows (None for none)."""
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 def _keeper(context: BekeyContext) -> bool:
@@ -59,7 +49,7 @@ async def show_keys(update: Update, context: BekeyContext) -> None:
         await _lookup(context, " ".join(context.args).strip())
         return
     text, rows = await _main_view(context)
-    await context.reply(text, markup=_markup(rows), protect=True)
+    await context.reply(text, markup=inline_markup(rows), protect=True)
 
 
 async def _main_view(context: BekeyContext) -> tuple[str, render.Rows]:
@@ -116,18 +106,16 @@ async def _card(context: BekeyContext, line: KeyLine) -> tuple[str, render.Rows]
 
 async def _send_card(context: BekeyContext, line: KeyLine) -> None:
     text, rows = await _card(context, line)
-    await context.reply(text, markup=_markup(rows), protect=True)
+    await context.reply(text, markup=inline_markup(rows), protect=True)
 
 
 async def press_view(update: Update, context: BekeyContext) -> None:
     """Opens a view: the cabinet, the keys to hand out or to take, or asks for a key."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    view = parse_key_view(query.data or "")
-    if view is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_key_view)
+    if found is None:
         return
+    query, view = found
+    language = context.language
     services = context.services
     employee = context.employee
     now = services.clock.now()
@@ -144,7 +132,7 @@ async def press_view(update: Update, context: BekeyContext) -> None:
         text, rows = render.pick_key(language, services.settings, lines, now, view=view)
     else:
         text, rows = await _main_view(context)
-    await context.edit(query.message, text, _markup(rows))
+    await context.edit(query.message, text, inline_markup(rows))
 
 
 async def _ask_for_key(context: BekeyContext, message: MaybeInaccessibleMessage | None) -> None:
@@ -170,13 +158,11 @@ async def _ask_for_key(context: BekeyContext, message: MaybeInaccessibleMessage 
 async def press_key(update: Update, context: BekeyContext) -> None:
     """Acts on one key: show, confirm, return, lost, found, re-enable, retire, updated, take,
     or pick whom to hand it to (authorised again in the service)."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_key(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_key)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     ledger = services.smartkeys
     employee = context.employee
@@ -265,7 +251,7 @@ async def _show_result(
     if result.outcome is KeyOutcome.STALE:
         go_on = key_data(line.key.id or 0, KeyAction.TAKE_DESPITE_STALE)
         text, rows = render.stale_warning(language, line, now, go_on)
-        await context.edit(message, text, _markup(rows))
+        await context.edit(message, text, inline_markup(rows))
         return
     if action is KeyAction.CONFIRM:
         await context.edit(message, render.confirmed(language, line))
@@ -278,7 +264,7 @@ async def _show_result(
         done = t(language, _DONE_KEYS[action], label=label, cabinet=line.cabinet.name)
         if _keeper(context):
             text, rows = await _card(context, line)
-            await context.edit(message, f"{done}\n\n{text}", _markup(rows))
+            await context.edit(message, f"{done}\n\n{text}", inline_markup(rows))
         else:
             await context.edit(message, done)
 
@@ -300,7 +286,7 @@ async def _ask_sure(
         text = t(language, "smartkey.retire_sure", label=label)
         yes = (plain(language, "smartkey.retire_yes"), key_data(kid, KeyAction.RETIRE_SURE))
     no = (plain(language, "smartkey.cancel"), key_data(kid, KeyAction.SHOW))
-    await context.edit(message, text, _markup([[yes], [no]]))
+    await context.edit(message, text, inline_markup([[yes], [no]]))
 
 
 async def _pick_person(
@@ -319,18 +305,16 @@ async def _pick_person(
         return
     staff = await context.services.smartkeys.candidates(context.employee)
     text, rows = render.pick_person(language, line, staff, page)
-    await context.edit(message, text, _markup(rows))
+    await context.edit(message, text, inline_markup(rows))
 
 
 async def press_hand_to(update: Update, context: BekeyContext) -> None:
     """Hands a key to the person pressed (a stale key asks for a second tap first)."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_hand_to(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_hand_to)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     result = await services.smartkeys.hand_out(
         context.employee, press.key_id, press.user_id, despite_stale=press.despite_stale
@@ -360,18 +344,16 @@ async def _after_hand_out(
     else:
         status = render.status_line(language, services.settings, line, now)
         text, rows = t(language, "smartkey.already", status=Html(status)), []
-    await context.edit(message, text, _markup(rows))
+    await context.edit(message, text, inline_markup(rows))
 
 
 async def press_request(update: Update, context: BekeyContext) -> None:
     """Answers a request for a key: pick the key to hand, hand it, decline; or withdraw it."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_request(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_request)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     ledger = services.smartkeys
     employee = context.employee
@@ -410,7 +392,7 @@ async def press_request(update: Update, context: BekeyContext) -> None:
             view=KeyView.REQUEST,
             request_id=request.id,
         )
-        await context.edit(query.message, text, _markup(rows))
+        await context.edit(query.message, text, inline_markup(rows))
         return
     assert press.key_id is not None
     result = await ledger.hand_out(
@@ -427,13 +409,11 @@ async def press_request(update: Update, context: BekeyContext) -> None:
 
 async def press_cabinet_updated(update: Update, context: BekeyContext) -> None:
     """Marks every key in a cabinet updated now, and says how many."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    cabinet_id = parse_cabinet_updated(query.data or "")
-    if cabinet_id is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_cabinet_updated)
+    if found is None:
         return
+    query, cabinet_id = found
+    language = context.language
     count = await context.services.smartkeys.mark_cabinet_updated(context.employee, cabinet_id)
     if count is None:
         context.answer(query, t(language, "smartkey.not_allowed"), alert=True)
@@ -443,7 +423,7 @@ async def press_cabinet_updated(update: Update, context: BekeyContext) -> None:
     cabinets = await context.services.smartkeys.cabinets(context.employee.unit)
     name = next((c.cabinet.name for c in cabinets if c.cabinet.id == cabinet_id), "?")
     done = t(language, "smartkey.cabinet_updated", count=count, cabinet=name)
-    await context.edit(query.message, f"{done}\n\n{text}", _markup(rows))
+    await context.edit(query.message, f"{done}\n\n{text}", inline_markup(rows))
 
 
 def _after_command(update: Update) -> str:
