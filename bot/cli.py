@@ -1,6 +1,6 @@
 """``python -m bot <command>``: run (default), migrate, units, invite, import-staff,
 import-citizens, import-smartkeys, deactivate, reactivate; and (``bot.cli_records``) purge,
-subject-access, audit.
+subject-access, audit; and (``bot.cli_reports``) report training.
 
 Errors are one precise line each on stderr and a non-zero exit: 2 for bad settings or
 arguments, 1 for a file that cannot be read or has bad rows (then nothing is imported).
@@ -25,6 +25,8 @@ from telegram.error import TelegramError
 
 from bot.app import run
 from bot.cli_records import CliRecordsError, add_commands, prepare
+from bot.cli_reports import add_commands as add_report_commands
+from bot.cli_reports import prepare as prepare_report
 from bot.instance import hold_instance
 from bot.logs import hide_token, setup_logging
 from bot.render.csvfiles import (
@@ -47,6 +49,7 @@ from bot.storage.smartkeys import SmartkeyRow
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
+from state.ticket import format_ticket_number
 from state.units import valid_unit_name
 
 CLI_ACTOR = "cli"
@@ -106,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     reactivate.add_argument("--user-id", required=True)
     add_commands(commands)
+    add_report_commands(commands)
     return parser
 
 
@@ -164,6 +168,9 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
     records = prepare(command, args)
     if records is not None:
         return records
+    report = prepare_report(command, args)
+    if report is not None:
+        return report
     if command == "invite":
         return _invite(_staff_from_args(args), json_out=args.json)
     if command == "import-staff":
@@ -381,10 +388,29 @@ def _import_smartkeys(parsed: Parsed[SmartkeyRow], *, create_units: bool) -> Wor
 
 
 def _deactivate(user_id: str) -> Work:
+    """Deactivate a leaver with every step the chat's /deaktiver takes; say what was done."""
+
     async def deactivate(services: Services) -> int:
-        if not await services.staff.deactivate(user_id, actor=_actor()):
+        """Close the access, release their tickets, give the planners the Bekey task."""
+        closed = await services.staff.deactivate(user_id, actor=_actor())
+        if closed is None:
             raise CliError(f"no employee with user-id {user_id!r}", code=1)
+        if closed.already:
+            print(f"{user_id} was deactivated already: nothing more was done")
+            return 0
         print(f"{user_id} deactivated: the bot no longer answers that account")
+        if closed.released:
+            numbers = ", ".join(format_ticket_number(t.model.number) for t in closed.released)
+            print(f"untaken again (the planners are told): {numbers}")
+        if closed.told:
+            told = ", ".join(person.user_id for person in closed.told)
+            print(f"task 'close {user_id} in Bekey' sent to: {told}")
+        else:
+            unit = closed.task.task.unit if closed.task else "the unit"
+            print(
+                f"task 'close {user_id} in Bekey' is open, but no planner or leader of {unit}"
+                " uses the bot: close them in Bekey yourself"
+            )
         return 0
 
     return deactivate

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     smartkey_weekly_day: int = Field(default=1, ge=1, le=7)
     smartkey_weekly_time: str = "08:00"
 
+    training_weekly_day: int = Field(default=1, ge=1, le=7)
+    training_weekly_time: str = "09:00"
+    training_late_weeks: float = Field(default=4, gt=0)
+
+    leaver_reminder_hours: float = Field(default=24, gt=0)
+
     @field_validator("telegram_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -101,6 +107,16 @@ class Settings(BaseSettings):
             time.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"SMARTKEY_WEEKLY_TIME {value!r} is not a time like 08:00") from exc
+        return value.strip()
+
+    @field_validator("training_weekly_time")
+    @classmethod
+    def _training_clock_time(cls, value: str) -> str:
+        """Check TRAINING_WEEKLY_TIME is a time of day."""
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"TRAINING_WEEKLY_TIME {value!r} is not a time like 09:00") from exc
         return value.strip()
 
     @property
@@ -184,6 +200,21 @@ class Settings(BaseSettings):
     def smartkey_weekly_at(self) -> time:
         """The local time of day of the weekly reminder."""
         return time.fromisoformat(self.smartkey_weekly_time)
+
+    @property
+    def leaver_reminder(self) -> timedelta:
+        """How often the planners are reminded of a leaver not yet closed in Bekey."""
+        return timedelta(hours=self.leaver_reminder_hours)
+
+    @property
+    def training_weekly_at(self) -> time:
+        """The local time of day of the key persons' weekly training reminder."""
+        return time.fromisoformat(self.training_weekly_time)
+
+    @property
+    def training_late(self) -> timedelta:
+        """Still untrained this long after joining: the employee is named to the leader."""
+        return timedelta(weeks=self.training_late_weeks)
 
     def unset_numbers(self) -> list[str]:
         """Name the support directory's phone settings that are empty."""

@@ -27,9 +27,12 @@ from bot.render.callbacks import (
     KEY_PERSON_PREFIX,
     KEY_REQUEST_PREFIX,
     KEY_VIEW_PREFIX,
+    LEAVER_PREFIX,
+    LEAVER_TASK_PREFIX,
     SMARTKEY_PREFIX,
     TICKET_ON_PAGE_PREFIX,
     TICKET_PREFIX,
+    TRAINING_PREFIX,
     TRIAGE_PREFIX,
     TicketList,
     page_prefix,
@@ -42,12 +45,14 @@ from handlers import (
     gate,
     incidents,
     invite,
+    leavers,
     menu,
     reactivate,
     smartkeys,
     start,
     text,
     tickets,
+    training,
     triage,
 )
 from state.roles import Action, Permission
@@ -165,6 +170,42 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         CallbackQueryHandler(
             gate.requires(Permission.MARK_SMARTKEY_UPDATED, smartkeys.press_cabinet_updated),
             pattern=f"^{CABINET_PREFIX}",
+        )
+    )
+
+    # 5e. Bekey training: key persons and leaders record it and see the unit's gaps and
+    #     coverage (roles here, and again in the service for every press).
+    record, see = Permission.RECORD_TRAINING, Permission.SEE_TRAINING
+    add(
+        CommandHandler(
+            menu.command_names(Action.TRAINING), gate.requires(record, training.record_training)
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(record, training.press_training), pattern=f"^{TRAINING_PREFIX}"
+        )
+    )
+    add(CommandHandler(menu.command_names(Action.STATUS), gate.requires(see, training.show_status)))
+
+    # 5d. Employees who leave: a leader or planner deactivates (one confirming tap), the
+    #     planners close the leaver in Bekey (roles here, and again in the service).
+    add(
+        CommandHandler(
+            menu.command_names(Action.DEACTIVATE),
+            gate.requires(Permission.DEACTIVATE, leavers.ask_deactivate),
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.DEACTIVATE, leavers.press_deactivate),
+            pattern=f"^{LEAVER_PREFIX}",
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.CLOSE_LEAVER_TASK, leavers.press_task),
+            pattern=f"^{LEAVER_TASK_PREFIX}",
         )
     )
 

@@ -10,6 +10,7 @@
 A ticket goes to the planner (and for login faults the key person), who takes it,
 contacts the party the fault belongs to (Bekey, the lock partner or IT; see
 state.routing) and resolves it; the reporter may withdraw it while nobody has taken it.
+A ticket whose taker leaves (is deactivated) is released: untaken again.
 Who may fire which trigger is decided by the caller. The diagram is in ``ticket.md``.
 
 Callers load a ticket at its stored state, ``fire`` one trigger, then do their I/O and
@@ -47,6 +48,8 @@ class TicketTrigger(StrEnum):
     CONTACT = "contact"
     RESOLVE = "resolve"
     CANCEL = "cancel"
+    RELEASE = "release"
+    """Whoever took it has left (deactivated): it is untaken again, for the next planner."""
 
 
 OPEN_STATES: Final = frozenset({TicketStatus.OPEN, TicketStatus.TAKEN, TicketStatus.CONTACTED})
@@ -110,6 +113,11 @@ def _record_party(event: EventData) -> None:
     _ticket(event).contacted = SupportParty(event.kwargs["party"])
 
 
+def _release(event: EventData) -> None:
+    """Forget who took the ticket: nobody has it now."""
+    _ticket(event).taken_by = None
+
+
 _S = TicketStatus
 _T = TicketTrigger
 
@@ -130,6 +138,7 @@ _TRANSITIONS: Final = [
         before=[_take_if_untaken],
     ),
     transition(_T.CANCEL, _S.OPEN, _S.CANCELLED),
+    transition(_T.RELEASE, [_S.TAKEN, _S.CONTACTED], _S.OPEN, before=[_release]),
 ]
 
 TICKET_MACHINE: Final = shared_machine(

@@ -13,7 +13,11 @@ Formats (always well under Telegram's 64 bytes):
   sq:<request id>:<action>[:<key id>[:f]]           an answer to a request for a Smartkey
   sc:<cabinet id>:u                                 every key in a cabinet updated
   sv:<view>                                         a Smartkey view or list to pick from
+  tn:<page>:<print>:<picked>[:<mark>]               a page of the training register: its people's
+                                                    print, those picked (a bit mask), a mark
   kp:<user-id>:x                                    remove a key person's appointment
+  lv:<user-id>:d|x                                  deactivate a leaver (confirming tap), or not
+  lt:<task id>:d|k|n                                leaver's task: done, key back too, not yet
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from enum import StrEnum
 from bot.render.pages import page_count
 from state.incident import IncidentTrigger
 from state.ticket import TicketTrigger
+from state.training import Mark
 from state.triage import TriageTrigger
 
 TRIAGE_PREFIX = "tr:"
@@ -497,3 +502,125 @@ def parse_key_person(data: str) -> str | None:
     """Decode a remove-key-person button into the user-id; None if it is malformed."""
     match = _KEY_PERSON.match(data)
     return match.group(1) if match else None
+
+
+LEAVER_PREFIX = "lv:"
+LEAVER_TASK_PREFIX = "lt:"
+
+
+class LeaverAction(StrEnum):
+    """What the button under "Deactivate Anna Jensen?" does."""
+
+    DEACTIVATE = "d"
+    CANCEL = "x"
+
+
+@dataclass(frozen=True)
+class LeaverPress:
+    """A parsed deactivation button."""
+
+    user_id: str
+    action: LeaverAction
+
+
+class TaskAction(StrEnum):
+    """What a button on a leaver's Bekey task does."""
+
+    DONE = "d"
+    """Closed in Bekey (asks about a Smartkey still held)."""
+    KEY_BACK = "k"
+    """The Smartkey is back too: record it in the cabinet, and the task done."""
+    NOT_YET = "n"
+    """The key is not back yet: the task stays open."""
+
+
+@dataclass(frozen=True)
+class TaskPress:
+    """A parsed leaver task button."""
+
+    task_id: int
+    action: TaskAction
+
+
+_LEAVER = re.compile(r"^lv:([A-Za-z0-9._-]{2,32}):([a-z])$")
+_LEAVER_TASK = re.compile(r"^lt:(\d{1,12}):([a-z])$")
+
+
+def leaver_data(user_id: str, action: LeaverAction) -> str:
+    """Encode "deactivate this employee" (or "no, leave them")."""
+    return f"{LEAVER_PREFIX}{user_id}:{action.value}"
+
+
+def parse_leaver(data: str) -> LeaverPress | None:
+    """Decode a deactivation button; None if it is malformed."""
+    match = _LEAVER.match(data)
+    if match is None:
+        return None
+    try:
+        return LeaverPress(match.group(1), LeaverAction(match.group(2)))
+    except ValueError:
+        return None
+
+
+def leaver_task_data(task_id: int, action: TaskAction) -> str:
+    """Encode a button on a leaver's Bekey task."""
+    return f"{LEAVER_TASK_PREFIX}{task_id}:{action.value}"
+
+
+def parse_leaver_task(data: str) -> TaskPress | None:
+    """Decode a leaver task button; None if it is malformed."""
+    match = _LEAVER_TASK.match(data)
+    if match is None:
+        return None
+    try:
+        return TaskPress(int(match.group(1)), TaskAction(match.group(2)))
+    except ValueError:
+        return None
+
+
+TRAINING_PREFIX = "tn:"
+
+TRAINING_MARK_CODES: dict[Mark, str] = {
+    Mark.TRAINED: "t",
+    Mark.INSTALLED: "i",
+    Mark.UPDATES: "u",
+    Mark.ALL: "a",
+}
+"""The marks a training register button records, by short code (a reset is typed, never a
+button: a slip of the finger must not undo a session)."""
+
+_TRAINING_MARKS = {code: mark for mark, code in TRAINING_MARK_CODES.items()}
+
+
+@dataclass(frozen=True)
+class TrainingPress:
+    """A parsed training register button: the page it was drawn for, the print of that
+    page's people (a changed list is refused, never guessed), the picked ones as a bit mask
+    over the page, and the mark to record (None: draw the page with this choice)."""
+
+    page: int
+    fingerprint: str
+    picked: int
+    mark: Mark | None = None
+
+
+_TRAINING = re.compile(r"^tn:(\d{1,4}):([0-9a-f]{8}):([0-9a-f]{1,4})(?::([a-z]))?$")
+
+
+def training_data(page: int, fingerprint: str, picked: int, mark: Mark | None = None) -> str:
+    """Encode a training register button (always well under 64 bytes)."""
+    tail = f":{TRAINING_MARK_CODES[mark]}" if mark is not None else ""
+    return f"{TRAINING_PREFIX}{page}:{fingerprint}:{picked:x}{tail}"
+
+
+def parse_training(data: str) -> TrainingPress | None:
+    """Decode a training register button; None if it is malformed."""
+    match = _TRAINING.match(data)
+    if match is None:
+        return None
+    page = int(match.group(1))
+    code = match.group(4)
+    if page < 1 or (code is not None and code not in _TRAINING_MARKS):
+        return None
+    mark = _TRAINING_MARKS[code] if code is not None else None
+    return TrainingPress(page, match.group(2), int(match.group(3), 16), mark)

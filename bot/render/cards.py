@@ -42,6 +42,8 @@ class CardFacts:
     taker: Employee | None
     no_network: bool = False
     """The reporter said the mobile network is down."""
+    untrained: bool = False
+    """A login problem from a reporter not yet trained in Bekey: train rather than just fix."""
 
 
 def support_contact(settings: Settings, party: SupportParty) -> tuple[str, str]:
@@ -147,6 +149,8 @@ def ticket_card(
         lines.append(t(language, "ticket.description", text=ticket.description))
     if facts.no_network:
         lines.append(t(language, "ticket.no_network"))
+    if facts.untrained:
+        lines.append(t(language, "training.ticket_untrained"))
     lines.append("")
     lines.append(contact_line(language, settings, party_for(model.category)))
     lines.append(

@@ -15,7 +15,9 @@
 - ``records``: what the bot holds about one person, and the audit trail
 - ``replies``: answers to the person who acted, in the update's transaction
 - ``smartkeys``: the Smartkey ledger: cabinets, hand-out and return, lost keys, requests
+- ``leavers``: deactivating a leaver, and the planners' task of closing them in Bekey
 - ``appointments``: key persons, appointed by the unit's leader on top of a role
+- ``training``: the Bekey training register: who is trained, gaps, coverage, reminders
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -31,12 +33,14 @@ from bot.services.citizens import CitizenService
 from bot.services.emergency import EmergencyService
 from bot.services.escalation import EscalationService
 from bot.services.incidents import IncidentService
+from bot.services.leavers import LeaverService
 from bot.services.records import RecordsService
 from bot.services.replies import ReplyService
 from bot.services.retention import RetentionService
 from bot.services.smartkeys import SmartkeyService
 from bot.services.staff import StaffService
 from bot.services.tickets import TicketService
+from bot.services.training import TrainingService
 from bot.services.triage import TriageService
 from bot.services.units import UnitService
 from bot.settings import Settings
@@ -64,7 +68,9 @@ class Services:
     records: RecordsService
     replies: ReplyService
     smartkeys: SmartkeyService
+    leavers: LeaverService
     appointments: AppointmentService
+    training: TrainingService
     bot_username: str = field(default="")
 
     @classmethod
@@ -90,7 +96,9 @@ class Services:
             records=RecordsService(*parts),
             replies=ReplyService(*parts),
             smartkeys=SmartkeyService(*parts),
+            leavers=LeaverService(*parts),
             appointments=AppointmentService(*parts),
+            training=TrainingService(*parts),
         )
 
     async def open(self) -> None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.render.csvfiles import LineError
 from bot.render.i18n import t
 from bot.services.base import Service
+from bot.services.leavers import Closed, close_access, withdraw_task
 from bot.storage.database import Tx
 from bot.storage.employees import Employee, StaffRow
 from state.invites import Redemption, hash_token, invite_link, new_token
@@ -284,20 +285,22 @@ class StaffService(Service):
         async with self.db.transaction() as tx:
             await tx.employees.set_menu_role(employee.user_id, employee.acts_as)
 
-    async def deactivate(self, user_id: str, *, actor: str) -> bool:
-        """Close an employee's access at once (audited); False if there is no such employee.
+    async def deactivate(self, user_id: str, *, actor: str) -> Closed | None:
+        """Close an employee's access at once and do every step of a leaver (the command line:
+        ``bot.services.leavers.close_access``); None if there is no such employee.
 
         The phone is unbound and unused invites are revoked: nothing brings them back but a
-        leader's reactivation and a new invite.
+        leader's reactivation and a new invite. An employee deactivated already is left as
+        they are (``Closed.already``).
         """
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            if await tx.employees.get(user_id) is None:
-                return False
-            await tx.employees.deactivate(user_id, now)
-            await tx.invites.revoke_all(user_id, now)
-            await tx.audit.record(now, actor, "deactivate", user_id)
-        return True
+            employee = await tx.employees.get(user_id)
+            if employee is None:
+                return None
+            if not employee.active:
+                return Closed(already=True)
+            return await close_access(tx, self.settings, employee, actor, now)
 
     async def reactivate(
         self, user_id: str, *, actor: str, leader: Employee | None = None
@@ -322,6 +325,7 @@ class StaffService(Service):
                 return Reactivation.NOT_DEACTIVATED
             await tx.employees.reactivate(user_id, now)
             await tx.audit.record(now, actor, "reactivate", user_id)
+            await withdraw_task(tx, self.settings, user_id, actor, now)  # back: not to be closed
         return Reactivation.DONE
 
 

@@ -21,6 +21,8 @@ from state.incident import IncidentNote
 from state.roles import Permission, may
 from state.routing import first_recipient_roles
 from state.ticket import format_ticket_number
+from state.training import Fact, trained
+from state.triage import TriageCategory
 
 
 def topic(ticket_id: int) -> str:
@@ -68,12 +70,19 @@ async def open_ticket(
 
 
 async def card_facts(tx: Tx, ticket: StoredTicket) -> CardFacts:
-    """Load what a card shows besides the ticket: the citizen, the reporter, the taker, and
-    whether the reporter said the mobile network is down."""
+    """Load what a card shows besides the ticket: the citizen, the reporter, the taker,
+    whether the reporter said the mobile network is down, and whether a login problem's
+    reporter is untrained in Bekey."""
     citizen = await tx.citizens.get(ticket.citizen_id) if ticket.citizen_id else None
     reporter = await tx.employees.get(ticket.reporter)
     taker = await tx.employees.get(ticket.model.taken_by) if ticket.model.taken_by else None
-    return CardFacts(citizen, reporter, taker, await tx.incidents.no_network(ticket.id))
+    untrained = (
+        ticket.model.category is TriageCategory.LOGIN
+        and trained(await tx.training.get(ticket.reporter)) is Fact.NO
+    )
+    return CardFacts(
+        citizen, reporter, taker, await tx.incidents.no_network(ticket.id), untrained=untrained
+    )
 
 
 async def push_cards(

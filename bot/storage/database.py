@@ -24,6 +24,7 @@ from bot.storage.employees import Employees
 from bot.storage.inbox import HANDLING, Handling, Inbox
 from bot.storage.incidents import Broadcasts, Incidents
 from bot.storage.invites import Invites
+from bot.storage.leavers import Leavers
 from bot.storage.lookup import StaffLookup
 from bot.storage.outbox import Outbox
 from bot.storage.records import Records
@@ -31,6 +32,7 @@ from bot.storage.retention import Retention
 from bot.storage.session import Session
 from bot.storage.smartkeys import KeyRequests, Smartkeys
 from bot.storage.tickets import Tickets
+from bot.storage.training import Training
 from bot.storage.triages import Triages
 from bot.storage.turns import Turns
 from bot.storage.units import Units
@@ -53,12 +55,14 @@ class Tx:
         self.employees = Employees(session)
         self.incidents = Incidents(session)
         self.invites = Invites(session)
+        self.leavers = Leavers(session)
         self.outbox = Outbox(session)
         self.records = Records(session)
         self.retention = Retention(session)
         self.smartkeys = Smartkeys(session)
         self.key_requests = KeyRequests(session)
         self.tickets = Tickets(session)
+        self.training = Training(session)
         self.triages = Triages(session)
         self.units = Units(session)
         self.inbox = Inbox(session)

@@ -82,6 +82,7 @@ async def test_reactivation_by_the_leader_never_brings_the_old_phone_back(
     anna = await _joined_from_the_command_line(bot, operator)
     lis = await bot.employee("le01", Role.LEADER, unit=NORD, name="Lis Leder")
     await bot.services.staff.deactivate("ab1234", actor="le01")
+    await bot.sender.settled()  # Lis has the Bekey task (no planner): it is withdrawn below
 
     replies = await lis.say("/genaktiver ab1234")
 

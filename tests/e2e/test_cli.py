@@ -506,11 +506,16 @@ async def test_deactivate_closes_an_employees_access_and_is_audited(operator: Op
 
     assert run.code == 0, run
     assert run.err == ""
-    assert run.out_lines == ["ab1234 deactivated: the bot no longer answers that account"]
+    assert run.out_lines == [
+        "ab1234 deactivated: the bot no longer answers that account",
+        "task 'close ab1234 in Bekey' is open, but no planner or leader of Hjemmepleje Nord"
+        " uses the bot: close them in Bekey yourself",
+    ]
     assert operator.rows("SELECT active FROM employees WHERE user_id = 'ab1234'") == [(0,)]
     assert operator.rows("SELECT actor, action, target, outcome FROM audit ORDER BY id") == [
         (CLI, "invite", "ab1234", "ok"),
         (CLI, "deactivate", "ab1234", "ok"),
+        (CLI, "leaver_task", "ab1234", "1"),
     ]
 
 

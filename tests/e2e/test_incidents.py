@@ -491,6 +491,7 @@ async def test_a_broadcast_reaches_every_active_member_of_the_unit_and_is_audite
 ) -> None:
     per = staff["per"]
     await bot.services.staff.deactivate("ab2000", actor="le01")  # Bo has left
+    await bot.sender.settled()  # (the planners' task of closing Bo in Bekey goes out first)
     text = "Bekey er nede: hent en Smartkey i skabet <nu>."
 
     preview = (await per.say(f"/udsend {text}"))[0]

@@ -41,6 +41,7 @@ async def test_a_planner_gets_the_ticket_list_and_may_invite(bot: Harness) -> No
         "nynoegle",
         "skab",
         "inviter",
+        "deaktiver",
         "sprog",
         "hjaelp",
     ]

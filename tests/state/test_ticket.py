@@ -43,6 +43,8 @@ EXPECTED: dict[tuple[S, T], S] = {
     (S.TAKEN, T.CONTACT): S.CONTACTED,
     (S.TAKEN, T.RESOLVE): S.RESOLVED,
     (S.CONTACTED, T.RESOLVE): S.RESOLVED,
+    (S.TAKEN, T.RELEASE): S.OPEN,
+    (S.CONTACTED, T.RELEASE): S.OPEN,
 }
 
 
@@ -124,6 +126,25 @@ def test_resolve_sets_taken_by_only_when_empty() -> None:
     taken = loaded(S.CONTACTED)
     assert fire(taken, T.RESOLVE, by="leader-1")
     assert taken.taken_by == "planner-1"
+
+
+@pytest.mark.parametrize("state", [S.TAKEN, S.CONTACTED])
+def test_release_leaves_the_ticket_untaken_for_the_next_planner(state: S) -> None:
+    """A leaver's ticket goes back to open with nobody on it, and the next planner takes it."""
+    ticket = loaded(state)
+    contacted = ticket.contacted
+    assert fire(ticket, T.RELEASE)
+    assert (ticket.state, ticket.taken_by) == (S.OPEN, None)
+    assert ticket.contacted == contacted  # the party called stays on record
+    assert fire(ticket, T.TAKE, by="planner-2")
+    assert ticket.taken_by == "planner-2"
+
+
+def test_release_takes_no_arguments() -> None:
+    """Release is the system's step, not a person's: it names nobody."""
+    with pytest.raises(TypeError):
+        fire(loaded(S.TAKEN), T.RELEASE, by="leader-1")
+    assert TICKET_MACHINE.models == []
 
 
 @pytest.mark.parametrize(
