@@ -224,3 +224,11 @@ def inline_markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in kept]
     )
+
+
+def after_command(update: Update) -> str:
+    """What follows the command in the message, as typed (line breaks kept)."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""

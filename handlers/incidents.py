@@ -20,7 +20,7 @@ from bot.render.callbacks import (
 from bot.render.i18n import plain, t
 from bot.render.incidents import broadcast_preview
 from bot.services.incidents import IncidentOutcome
-from handlers.context import BekeyContext
+from handlers.context import BekeyContext, after_command, pressed
 from state.incident import format_incident_number
 
 _DONE_KEYS = {
@@ -39,13 +39,11 @@ async def show_incidents(update: Update, context: BekeyContext) -> None:
 
 async def press_incident(update: Update, context: BekeyContext) -> None:
     """Takes, closes, or answers "not yet" on an incident, checked anew in the service."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_incident(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_incident)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     result = await context.services.incidents.act(
         context.employee, press.incident_id, press.action.trigger
     )
@@ -56,19 +54,11 @@ async def press_incident(update: Update, context: BekeyContext) -> None:
     context.answer(query, plain(language, f"incident.{result.outcome.value}", number=number))
 
 
-def _broadcast_text(update: Update) -> str:
-    """What follows the command, as typed (line breaks kept)."""
-    message = update.effective_message
-    text = message.text if message is not None and message.text else ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) == 2 else ""
-
-
 async def draft_broadcast(update: Update, context: BekeyContext) -> None:
     """Shows the broadcast as it will go out, and how many will get it, with one tap to send."""
     employee = context.employee
     language = context.language
-    text = _broadcast_text(update)
+    text = after_command(update)
     limit = context.services.settings.broadcast_max_chars
     if not text:
         await context.reply(t(language, "broadcast.usage", unit=employee.unit))
@@ -102,13 +92,11 @@ async def draft_broadcast(update: Update, context: BekeyContext) -> None:
 
 async def press_broadcast(update: Update, context: BekeyContext) -> None:
     """Sends or drops the employee's broadcast draft, and says so in its message."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_broadcast(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_broadcast)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     incidents = context.services.incidents
     employee = context.employee
     if press.action is BroadcastAction.SEND:

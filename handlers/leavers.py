@@ -9,7 +9,7 @@ service (button data comes from the client), and edits the message it stood on.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.render import leavers as render
 from bot.render.callbacks import (
@@ -20,18 +20,8 @@ from bot.render.callbacks import (
 )
 from bot.render.i18n import t
 from bot.services.leavers import Deactivation, DeactivationResult, TaskOutcome
-from handlers.context import BekeyContext
+from handlers.context import BekeyContext, inline_markup, pressed
 from state.invites import valid_user_id
-
-
-def _markup(rows: render.Rows) -> InlineKeyboardMarkup | None:
-    """Telegram's inline keyboard of rendered rows (None for none)."""
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 def _refusal(context: BekeyContext, user_id: str, result: DeactivationResult) -> str:
@@ -58,7 +48,7 @@ async def ask_deactivate(update: Update, context: BekeyContext) -> None:
     if not args:
         views = await services.leavers.open_tasks(actor)
         text, rows = render.task_list(language, services.settings, actor.unit, views)
-        await context.reply(f"{t(language, 'leaver.usage')}\n\n{text}", markup=_markup(rows))
+        await context.reply(f"{t(language, 'leaver.usage')}\n\n{text}", markup=inline_markup(rows))
         return
     if len(args) != 1 or not valid_user_id(args[0]):
         await context.reply(t(language, "leaver.usage"))
@@ -68,18 +58,16 @@ async def ask_deactivate(update: Update, context: BekeyContext) -> None:
         await context.reply(_refusal(context, args[0], result))
         return
     text, rows = render.ask(language, result.target)
-    await context.reply(text, markup=_markup(rows))
+    await context.reply(text, markup=inline_markup(rows))
 
 
 async def press_deactivate(update: Update, context: BekeyContext) -> None:
     """Deactivates on the confirming tap (authorised again), or leaves things as they are."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_leaver(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_leaver)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     actor = context.employee
     if press.action is LeaverAction.CANCEL:
@@ -106,13 +94,11 @@ async def press_deactivate(update: Update, context: BekeyContext) -> None:
 async def press_task(update: Update, context: BekeyContext) -> None:
     """Marks a leaver closed in Bekey (authorised again); asks first about a Smartkey still
     handed out to them, and records it back in the cabinet when it is."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_leaver_task(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_leaver_task)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     actor = context.employee
     if press.action is TaskAction.NOT_YET:
@@ -122,7 +108,7 @@ async def press_task(update: Update, context: BekeyContext) -> None:
             text, rows = render.still_open(
                 language, services.settings, views[0], services.clock.now()
             )
-            await context.edit(query.message, text, _markup(rows))
+            await context.edit(query.message, text, inline_markup(rows))
         return
     key_back = press.action is TaskAction.KEY_BACK
     result = await services.leavers.close_task(actor, press.task_id, key_back=key_back)
@@ -139,7 +125,7 @@ async def press_task(update: Update, context: BekeyContext) -> None:
     context.answer(query)
     if result.outcome is TaskOutcome.KEY_HELD:
         text, rows = render.key_question(language, view)
-        await context.edit(query.message, text, _markup(rows))
+        await context.edit(query.message, text, inline_markup(rows))
         return
     # Done: the service edits every copy of the task; this message may be a list, not a copy.
     done = render.task_done(language, services.settings, view, actor.name, result.keys_back)

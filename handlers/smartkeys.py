@@ -29,7 +29,7 @@ from bot.render.pages import cut
 from bot.render.phones import dialable
 from bot.services.smartkeys import KeyOutcome, KeyResult
 from bot.storage.smartkeys import KeyLine
-from handlers.context import BekeyContext, inline_markup, pressed
+from handlers.context import BekeyContext, after_command, inline_markup, pressed
 from state.roles import Permission, may
 from state.smartkey import SmartkeyState
 from state.smartkey_request import RequestState
@@ -245,8 +245,7 @@ async def _show_result(
         return
     label = render.label(line.key)
     if result.outcome is KeyOutcome.ALREADY:
-        status = render.status_line(language, services.settings, line, now)
-        await context.edit(message, t(language, "smartkey.already", status=Html(status)))
+        await context.edit(message, _already(context, line))
         return
     if result.outcome is KeyOutcome.STALE:
         go_on = key_data(line.key.id or 0, KeyAction.TAKE_DESPITE_STALE)
@@ -267,6 +266,13 @@ async def _show_result(
             await context.edit(message, f"{done}\n\n{text}", inline_markup(rows))
         else:
             await context.edit(message, done)
+
+
+def _already(context: BekeyContext, line: KeyLine) -> str:
+    """Someone acted first: how the key stands now."""
+    services = context.services
+    status = render.status_line(context.language, services.settings, line, services.clock.now())
+    return t(context.language, "smartkey.already", status=Html(status))
 
 
 async def _ask_sure(
@@ -298,10 +304,7 @@ async def _pick_person(
     """Whom to hand the key to: the unit's staff, substitutes and night guards first."""
     language = context.language
     if line.key.state != SmartkeyState.IN_CABINET:
-        status = render.status_line(
-            language, context.services.settings, line, context.services.clock.now()
-        )
-        await context.edit(message, t(language, "smartkey.already", status=Html(status)))
+        await context.edit(message, _already(context, line))
         return
     staff = await context.services.smartkeys.candidates(context.employee)
     text, rows = render.pick_person(language, line, staff, page)
@@ -342,8 +345,7 @@ async def _after_hand_out(
     elif result.outcome is KeyOutcome.DONE:
         text, rows = render.handed_out(language, services.settings, line, now)
     else:
-        status = render.status_line(language, services.settings, line, now)
-        text, rows = t(language, "smartkey.already", status=Html(status)), []
+        text, rows = _already(context, line), []
     await context.edit(message, text, inline_markup(rows))
 
 
@@ -426,18 +428,10 @@ async def press_cabinet_updated(update: Update, context: BekeyContext) -> None:
     await context.edit(query.message, f"{done}\n\n{text}", inline_markup(rows))
 
 
-def _after_command(update: Update) -> str:
-    """What follows the command, as typed."""
-    message = update.effective_message
-    text = message.text if message is not None and message.text else ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) == 2 else ""
-
-
 async def register_cabinet(update: Update, context: BekeyContext) -> None:
     """Adds a cabinet to the keeper's unit, or moves one: ``/skab NAVN; PLACERING``."""
     language = context.language
-    name, _, location = _after_command(update).partition(";")
+    name, _, location = after_command(update).partition(";")
     name, location = " ".join(name.split()), " ".join(location.split())
     if not name or len(name) > 60 or len(location) > 120:
         await context.reply(t(language, "smartkey.cabinet_usage"))
@@ -457,7 +451,7 @@ async def register_cabinet(update: Update, context: BekeyContext) -> None:
 async def register_key(update: Update, context: BekeyContext) -> None:
     """Registers a key in a cabinet of the keeper's unit: ``/nynoegle K-07 Kontoret``."""
     language = context.language
-    parts = _after_command(update).split(maxsplit=1)
+    parts = after_command(update).split(maxsplit=1)
     if len(parts) != 2:
         await context.reply(t(language, "smartkey.newkey_usage"))
         return

@@ -23,15 +23,14 @@ flowchart LR
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.render import training as render
 from bot.render.callbacks import parse_training
 from bot.render.i18n import t
 from bot.render.pages import cut, nearest_page
-from bot.render.smartkeys import Rows
 from bot.services.training import TrainingOutcome
-from handlers.context import BekeyContext
+from handlers.context import BekeyContext, inline_markup, pressed
 from state.invites import valid_user_id
 from state.roles import Permission, Role, may
 from state.training import Mark, parse_mark
@@ -41,16 +40,6 @@ MAX_TYPED = 60
 
 ID_SHOWN = 32
 """A typed word shown back, at most."""
-
-
-def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
-    """Telegram's inline keyboard of rendered rows (None for none)."""
-    rows = [row for row in rows if row]
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 async def record_training(update: Update, context: BekeyContext) -> None:
@@ -85,18 +74,16 @@ async def _show_page(context: BekeyContext, page: int = 1) -> None:
         return
     page = nearest_page(page, len(trainees), render.PAGE_SIZE)
     text, rows = render.picker(language, context.employee.unit, trainees, page, frozenset())
-    await context.reply(text, markup=_markup(rows))
+    await context.reply(text, markup=inline_markup(rows))
 
 
 async def press_training(update: Update, context: BekeyContext) -> None:
     """Turns a page, picks or unpicks names, or records a mark for those picked."""
-    query = update.callback_query
-    assert query is not None
-    language = context.language
-    press = parse_training(query.data or "")
-    if press is None:
-        context.answer(query, t(language, "access.stale_button"), alert=True)
+    found = pressed(update, context, parse_training)
+    if found is None:
         return
+    query, press = found
+    language = context.language
     services = context.services
     employee = context.employee
     trainees = await services.training.to_record(employee)
@@ -109,9 +96,9 @@ async def press_training(update: Update, context: BekeyContext) -> None:
         context.answer(query)
         text, rows = render.picker(language, employee.unit, trainees, page, frozenset())
         if press.fingerprint == render.OPEN_PRINT:  # from a reminder or the status: kept
-            await context.reply(text, markup=_markup(rows))
+            await context.reply(text, markup=inline_markup(rows))
         else:
-            await context.edit(query.message, text, _markup(rows))
+            await context.edit(query.message, text, inline_markup(rows))
         return
     if press.picked >> len(shown):  # a name beyond the page: never drawn so
         context.answer(query, t(language, "access.stale_button"), alert=True)
@@ -119,13 +106,13 @@ async def press_training(update: Update, context: BekeyContext) -> None:
     if page != press.page or render.fingerprint(shown) != press.fingerprint:
         context.answer(query, t(language, "training.changed_list"), alert=True)
         text, rows = render.picker(language, employee.unit, trainees, page, frozenset())
-        await context.edit(query.message, text, _markup(rows))
+        await context.edit(query.message, text, inline_markup(rows))
         return
     picked = [user_id for index, user_id in enumerate(shown) if press.picked >> index & 1]
     if press.mark is None:
         context.answer(query)
         text, rows = render.picker(language, employee.unit, trainees, page, frozenset(picked))
-        await context.edit(query.message, text, _markup(rows))
+        await context.edit(query.message, text, inline_markup(rows))
         return
     if not picked:
         context.answer(query, t(language, "training.pick_first"), alert=True)
@@ -139,7 +126,7 @@ async def press_training(update: Update, context: BekeyContext) -> None:
     after = await services.training.to_record(employee) or []
     page = nearest_page(page, len(after), render.PAGE_SIZE)
     text, rows = render.picker(language, employee.unit, after, page, frozenset(picked), note)
-    await context.edit(query.message, text, _markup(rows))
+    await context.edit(query.message, text, inline_markup(rows))
 
 
 async def show_status(update: Update, context: BekeyContext) -> None:
@@ -170,4 +157,4 @@ async def show_status(update: Update, context: BekeyContext) -> None:
     if Role.KEY_PERSON in employee.roles or not parts:
         parts.append(render.gaps_text(language, status.unit, status.staff, status.gaps))
     rows = render.open_rows(language) if may(employee.roles, Permission.RECORD_TRAINING) else []
-    await context.reply("\n\n".join(parts), markup=_markup(rows))
+    await context.reply("\n\n".join(parts), markup=inline_markup(rows))
