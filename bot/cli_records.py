@@ -29,10 +29,12 @@ from bot.render.safe_csv import csv_cell
 from bot.services import Services
 from bot.services.records import RecordsService, SubjectAccess, TicketPart, TriagePart
 from bot.services.retention import PurgeReport, RetentionService
+from bot.storage.leavers import LeaverTask
 from bot.storage.records import AuditLine, InviteRecord
 from bot.storage.smartkeys import KeyEvent
 from state.cpr import contains_cpr
 from state.invites import valid_user_id
+from state.training import TrainingRecord
 
 CLI_ACTOR = "cli"
 COMMANDS = frozenset({"purge", "subject-access", "audit"})
@@ -286,6 +288,12 @@ def subject_lines(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> list[s
             [_key_line(e, a.user_id, zone) for e in found.smartkeys],
             len(found.smartkeys),
         ),
+        *_section("Bekey training", _training_lines(found.training, zone)),
+        *_section(
+            "Tasks to close them in Bekey",
+            [_task_line(task, zone) for task in found.leaver_tasks],
+            len(found.leaver_tasks),
+        ),
         *_section(
             "Audit trail",
             ["  " + _audit_line(line, zone) for line in found.audit],
@@ -300,6 +308,31 @@ def _change(line: AuditLine) -> str:
     if line.action == "role_change":
         return line.outcome.replace("->", " -> ")
     return line.action.replace("_", " ")
+
+
+def _training_lines(record: TrainingRecord | None, zone: ZoneInfo) -> list[str]:
+    """Their line in the training register: trained (when, by whom), Bekey on the phone,
+    can update it."""
+    if record is None:
+        return ["  not in the register"]
+
+    def answer(value: bool | None) -> str:
+        return "not recorded" if value is None else ("yes" if value else "no")
+
+    trained = record.status.value
+    if record.trained_at is not None:
+        trained += f", {_when(record.trained_at, zone)} by {record.trained_by or '?'}"
+    return [
+        f"  trained:      {trained}",
+        f"  installed:    {answer(record.bekey_installed)}",
+        f"  can update:   {answer(record.can_update)}",
+    ]
+
+
+def _task_line(task: LeaverTask, zone: ZoneInfo) -> str:
+    """A task to close them in Bekey: made when and by whom, done when and by whom."""
+    done = f"done {_when(task.done_at, zone)} by {task.done_by}" if task.done_at else "open"
+    return f"  {_when(task.created_at, zone)}  by {task.created_by}: {done}"
 
 
 def _key_line(event: KeyEvent, user_id: str, zone: ZoneInfo) -> str:
@@ -340,6 +373,8 @@ def subject_json(found: SubjectAccess, zone: ZoneInfo, now: datetime) -> dict[st
         "triages": [times(asdict(t)) for t in found.triages],
         "audit": [times(asdict(a)) for a in found.audit],
         "smartkeys": [times(asdict(e)) for e in found.smartkeys],
+        "training": times(asdict(found.training)) if found.training else None,
+        "leaver_tasks": [times(asdict(task)) for task in found.leaver_tasks],
     }
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.services.base import Service
 from bot.services.staff import KEY_PERSON_APPOINTED, KEY_PERSON_REMOVED
+from bot.storage.leavers import LeaverTask
 from bot.storage.records import (
     AccountRecord,
     AuditLine,
@@ -28,6 +29,7 @@ from bot.storage.retention import ANONYMOUS_USER_ID
 from bot.storage.smartkeys import KeyEvent
 from state.invites import valid_user_id
 from state.ticket import format_ticket_number
+from state.training import TrainingRecord
 
 ROLE_CHANGE = "role_change"
 
@@ -81,6 +83,10 @@ class SubjectAccess:
     audit: list[AuditLine] = field(default_factory=list)
     smartkeys: list[KeyEvent] = field(default_factory=list)
     """Every Smartkey step they took, or held the key in."""
+    training: TrainingRecord | None = None
+    """Their line in the Bekey training register."""
+    leaver_tasks: list[LeaverTask] = field(default_factory=list)
+    """The planners' tasks to close them in Bekey, if they left."""
 
 
 def _ticket_part(user_id: str, ticket: TicketFacts, steps: list[StepFacts]) -> TicketPart:
@@ -138,10 +144,22 @@ class RecordsService(Service):
             triages = [_triage_part(t) for t in await tx.records.triages_of(user_id)]
             invites = await tx.records.invites_of(user_id)
             smartkeys = await tx.smartkeys.steps_involving(user_id)
+            training = await tx.training.get(user_id)
+            leaver_tasks = await tx.leavers.about(user_id)
             await tx.audit.record(self.clock.now(), actor, "subject_access", user_id)
         changes = {ROLE_CHANGE, KEY_PERSON_APPOINTED, KEY_PERSON_REMOVED}
         role_history = [a for a in audit if a.action in changes and a.target == user_id]
-        return SubjectAccess(account, role_history, invites, tickets, triages, audit, smartkeys)
+        return SubjectAccess(
+            account,
+            role_history,
+            invites,
+            tickets,
+            triages,
+            audit,
+            smartkeys,
+            training,
+            leaver_tasks,
+        )
 
     async def audit_trail(
         self, since: datetime, user_id: str | None = None, *, actor: str

@@ -99,6 +99,13 @@ class Leavers:
         row = await self.s.fetchone("SELECT * FROM leaver_tasks WHERE id = ?", (task_id,))
         return LeaverTask.from_row(row) if row else None
 
+    async def about(self, user_id: str) -> list[LeaverTask]:
+        """Return every task about one employee, oldest first (subject access)."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM leaver_tasks WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return [LeaverTask.from_row(r) for r in rows]
+
     async def open_for(self, user_id: str) -> LeaverTask | None:
         """Return the leaver's open task, if any (there is at most one)."""
         row = await self.s.fetchone(

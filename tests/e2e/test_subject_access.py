@@ -19,6 +19,7 @@ from bot.cli_records import CliRecordsError, add_commands, prepare
 from bot.services.records import RecordsService
 from bot.services.retention import RetentionService, months_before
 from bot.storage.smartkeys import SmartkeyRow
+from state.training import Mark
 from state.invites import hash_token
 from state.roles import Role
 from tests.e2e.conftest import report
@@ -68,8 +69,12 @@ async def test_an_employee_sees_account_roles_invites_tickets_reports_and_trail(
         "== Tickets reported or handled (1) ==",
         "== Fault reports (1) ==",
     ]
-    assert headings[5] == "== Smartkeys taken, handed out or held =="  # none: an empty section
-    assert headings[6].startswith("== Audit trail (")
+    assert headings[5:8] == [
+        "== Smartkeys taken, handed out or held ==",  # none: an empty section
+        "== Bekey training ==",
+        "== Tasks to close them in Bekey ==",
+    ]
+    assert headings[8].startswith("== Audit trail (")
     for expected in (
         "  user-id:      ab1234",
         "  name:         Anna Jensen",
@@ -203,3 +208,19 @@ async def test_the_smartkeys_an_employee_took_or_was_handed_are_listed(
     assert "== Smartkeys taken, handed out or held (2) ==" in out
     assert "K-07: in_cabinet -> handed_out (by pl01, held by them)" in out
     assert "K-07: handed_out -> in_cabinet (by them, held by them)" in out
+
+
+async def test_training_and_the_task_to_close_a_leaver_in_bekey_are_listed(
+    bot: Harness, unit: dict[str, Person], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kim trains Anna; Lis deactivates her: her training line and the planners' task show."""
+    kim = await bot.employee_record("kp01")
+    await bot.services.training.record(kim, ["ab1234"], Mark.TRAINED)
+    await bot.services.staff.deactivate("ab1234", actor="cli")
+
+    out = await _run(bot, capsys, "subject-access", "--user-id", "ab1234")
+
+    assert "  trained:      trained, 2026-11-27 09:00 by kp01" in out
+    assert "  installed:    not recorded" in out
+    assert "== Tasks to close them in Bekey (1) ==" in out
+    assert "  2026-11-27 09:00  by cli: open" in out
