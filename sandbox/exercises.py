@@ -100,6 +100,13 @@ async def _smartkey_handed_out_and_back(session: Session, facts: Facts) -> bool:
     return any(e.outcome == "ok" for e in handed) and any(e.outcome == "ok" for e in back)
 
 
+async def _training_recorded(session: Session, facts: Facts) -> bool:
+    """A key person recorded someone as trained in Bekey."""
+    async with session.services.db.read() as tx:
+        recorded = await tx.audit.entries("training_trained")
+    return any(e.outcome == "ok" for e in recorded)
+
+
 EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         "door_fault",
@@ -169,6 +176,20 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
         _smartkey_handed_out_and_back,
     ),
-    # Next, as its feature lands: record a training.
+    Exercise(
+        "training",
+        Bilingual("Notér en oplæring", "Record a training"),
+        Bilingual(
+            "Vælg nøglepersonen. Skriv /oplaering: kollegerne står med det, de mangler. Tryk på "
+            "dem, du har oplært i dag (flere på én gang), og tryk «🎓 Oplært i dag». /status "
+            "viser bagefter, hvem der stadig mangler oplæring, Bekey på telefonen eller at "
+            "kunne opdatere selv.",
+            "Choose the key person. Write /oplaering (/training): colleagues are listed with "
+            "what they lack. Tap those you trained today (several at once) and tap «🎓 Oplært "
+            "i dag» (trained today). Afterwards /status shows who still lacks training, Bekey "
+            "on the phone, or being able to update it.",
+        ),
+        _training_recorded,
+    ),
 )
 """The exercises, in the order the page lists them."""

@@ -15,6 +15,7 @@ from sandbox.__main__ import main
 from sandbox.demo import CITIZENS, SMARTKEYS, STAFF, UNITS
 from sandbox.training import Sandbox
 from sandbox.web import build_web_app
+from state.training import Mark
 
 ANNA = STAFF[0].telegram_id
 
@@ -167,3 +168,18 @@ async def test_handing_out_and_taking_back_a_smartkey_marks_its_exercise_done(
     done = {e["key"]: e["done"] for e in sandbox.state()["exercises"]}
 
     assert (halfway["smartkey"], done["smartkey"]) == (False, True)
+
+
+async def test_recording_a_training_marks_its_exercise_done(sandbox: Sandbox) -> None:
+    """Kim, the key person, records Freja as trained: the training exercise is done."""
+    services = sandbox.session.services
+    kim = await services.staff.get("kp0001")
+    assert kim is not None
+    await sandbox.check_exercises()
+    before = {e["key"]: e["done"] for e in sandbox.state()["exercises"]}
+
+    await services.training.record(kim, ["fh3001"], Mark.TRAINED)
+    await sandbox.check_exercises()
+    after = {e["key"]: e["done"] for e in sandbox.state()["exercises"]}
+
+    assert (before["training"], after["training"]) == (False, True)
