@@ -19,9 +19,9 @@ from bot.cli_records import CliRecordsError, add_commands, prepare
 from bot.services.records import RecordsService
 from bot.services.retention import RetentionService, months_before
 from bot.storage.smartkeys import SmartkeyRow
-from state.training import Mark
 from state.invites import hash_token
 from state.roles import Role
+from state.training import Mark
 from tests.e2e.conftest import report
 from tests.harness import Harness, Person
 
