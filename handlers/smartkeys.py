@@ -63,7 +63,8 @@ async def _main_view(context: BekeyContext) -> tuple[str, render.Rows]:
         waiting = await services.smartkeys.waiting_request(employee)
         return render.own_view(language, services.settings, own, waiting, now)
     cabinets = await services.smartkeys.cabinets(employee.unit)
-    text, rows = render.overview(language, services.settings, employee.unit, cabinets, now)
+    takes = await services.smartkeys.recent_takes(employee)
+    text, rows = render.overview(language, services.settings, employee.unit, cabinets, now, takes)
     if own:
         mine, _ = render.own_view(language, services.settings, own, None, now)
         text = f"{text}\n\n{mine}"
@@ -386,6 +387,7 @@ async def press_request(update: Update, context: BekeyContext) -> None:
     if press.action is RequestAction.PICK:
         context.answer(query)
         lines = await ledger.available(employee.unit)
+        requester = await services.staff.get(request.requester)
         text, rows = render.pick_key(
             language,
             services.settings,
@@ -393,6 +395,7 @@ async def press_request(update: Update, context: BekeyContext) -> None:
             services.clock.now(),
             view=KeyView.REQUEST,
             request_id=request.id,
+            requester=requester.name if requester else request.requester,
         )
         await context.edit(query.message, text, inline_markup(rows))
         return

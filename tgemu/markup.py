@@ -10,6 +10,8 @@ from tgemu.errors import BUTTON_DATA_INVALID, bad_request
 JsonObject = dict[str, Any]
 
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_BUTTONS = 100
+"""Buttons one inline keyboard may have; Telegram refuses more ("reply markup is too long")."""
 
 _INLINE_ACTIONS = frozenset(
     {
@@ -75,6 +77,8 @@ def _inline_rows(rows: object) -> list[list[JsonObject]]:
         checked_row = [_inline_button(button) for button in row]
         if checked_row:
             checked.append(checked_row)
+    if sum(len(row) for row in checked) > MAX_INLINE_BUTTONS:
+        raise bad_request("reply markup is too long")
     return checked
 
 

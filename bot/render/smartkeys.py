@@ -42,6 +42,13 @@ KEYS_PER_ROW = 3
 MAX_KEY_BUTTONS = 90
 """Telegram allows 100 buttons a message; the rest of a huge cabinet is named in the text."""
 
+TEXT_BUDGET = 3500
+"""A list's text, at most (Telegram: 4096 a message, counted after the HTML tags go and with
+an emoji as two): a longer list ends in one "… and N more" line."""
+
+MAX_BUTTONS = 98
+"""Buttons in one message, at most (Telegram: 100); the first rows, the actions, are kept."""
+
 
 def as_markup(rows: Rows) -> dict[str, Any] | None:
     """The Bot API's inline keyboard of these rows (None for none)."""
@@ -53,6 +60,28 @@ def as_markup(rows: Rows) -> dict[str, Any] | None:
             [{"text": text, "callback_data": data} for text, data in row] for row in rows
         ]
     }
+
+
+def fitted(language: str, lines: Sequence[str], rows: Rows) -> tuple[str, Rows]:
+    """A message within Telegram's limits: lines past the budget become one "… and N more"
+    line, and buttons past the limit go (the first rows are kept)."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > TEXT_BUDGET:
+            rest = sum(1 for other in lines[index:] if other.strip())
+            kept.append(t(language, "smartkey.more_lines", count=rest))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    capped: Rows = []
+    buttons = 0
+    for row in rows:
+        if buttons + len(row) > MAX_BUTTONS:
+            break
+        capped.append(row)
+        buttons += len(row)
+    return "\n".join(kept), capped
 
 
 def request_topic(request_id: int) -> str:
@@ -77,6 +106,14 @@ def _name(person: Employee | None, fallback: str | None) -> str:
     return cut(person.name if person else (fallback or "?"), NAME_MAX)
 
 
+def _holder_name(language: str, person: Employee | None, fallback: str | None) -> str:
+    """Who has a key; one who has left is marked so (the key must come back)."""
+    name = _name(person, fallback)
+    if person is not None and not person.active:
+        return plain(language, "smartkey.left", name=name)
+    return name
+
+
 def status_line(language: str, settings: Settings, line: KeyLine, now: datetime) -> str:
     """One key in a list (HTML): where it is, who has it since when, and its flags."""
     key = line.key
@@ -85,7 +122,7 @@ def status_line(language: str, settings: Settings, line: KeyLine, now: datetime)
     if state is SmartkeyState.HANDED_OUT:
         assert key.handed_out_at is not None and key.due_at is not None
         params |= {
-            "name": _name(line.holder, key.holder),
+            "name": _holder_name(language, line.holder, key.holder),
             "since": _when(language, settings, key.handed_out_at, now),
             "due": _when(language, settings, key.due_at, now),
         }
@@ -126,12 +163,21 @@ def _key_mark(line: KeyLine, action: KeyAction) -> str:
 
 
 def overview(
-    language: str, settings: Settings, unit: str, cabinets: Sequence[CabinetKeys], now: datetime
+    language: str,
+    settings: Settings,
+    unit: str,
+    cabinets: Sequence[CabinetKeys],
+    now: datetime,
+    takes: KeyHistory | None = None,
 ) -> tuple[str, Rows]:
-    """The cabinet at a glance, for a keeper: every key, where it is, who has it."""
+    """The cabinet at a glance, for a keeper: every key, where it is, who has it; first the
+    takes staff recorded themselves in the last day (to check, and correct on the key)."""
     if not cabinets:
         return t(language, "smartkey.no_cabinets", unit=unit), []
     lines = [t(language, "smartkey.overview_head", unit=unit)]
+    if takes is not None and takes.events:
+        lines.append(t(language, "smartkey.takes_head"))
+        lines += [event_line(language, settings, event, takes.names, now) for event in takes.events]
     rows: Rows = []
     for cabinet in cabinets:
         lines.append("")
@@ -152,7 +198,7 @@ def overview(
                 ]
             )
     rows.insert(0, [(plain(language, "smartkey.hand_out"), key_view_data(KeyView.HAND_OUT))])
-    return "\n".join(lines), rows
+    return fitted(language, lines, rows)
 
 
 def _cabinet_head(language: str, cabinet: CabinetKeys) -> str:
@@ -211,7 +257,11 @@ def own_view(
     else:
         rows.append([(plain(language, "smartkey.ask"), key_view_data(KeyView.REQUEST))])
     rows.append([(plain(language, "smartkey.took_one"), key_view_data(KeyView.TAKE))])
-    return "\n".join(text), rows
+    actions = rows[-2:]  # ask (or withdraw) and "I took one" stay, however many keys
+    shown, key_rows = fitted(language, text, rows[:-2])
+    while sum(len(row) for row in key_rows) > MAX_BUTTONS - len(actions):
+        key_rows.pop()
+    return shown, key_rows + actions
 
 
 def pick_key(
@@ -222,13 +272,18 @@ def pick_key(
     *,
     view: KeyView,
     request_id: int | None = None,
+    requester: str | None = None,
 ) -> tuple[str, Rows]:
     """The keys in the cabinet to pick from: to hand out, to record one's own take, or to
-    hand a requester."""
+    hand a requester (named)."""
     if not lines:
         return t(language, "smartkey.none_in_cabinet"), []
-    head = t(language, f"smartkey.pick.{view.value}")
-    text = "\n".join([head, *(status_line(language, settings, line, now) for line in lines)])
+    if requester is not None:
+        head = t(language, "smartkey.pick_for", name=cut(requester, NAME_MAX))
+    else:
+        head = t(language, f"smartkey.pick.{view.value}")
+    shown = [head, *(status_line(language, settings, line, now) for line in lines)]
+    text = fitted(language, shown, [])[0]
     if request_id is not None:
         buttons = [
             (
@@ -539,12 +594,19 @@ def request_settled(
     requester: Employee | None,
     decider: Employee | None,
     key: Smartkey | None,
+    *,
+    left: bool = False,
 ) -> str:
-    """Every keeper's copy of a request once it is answered."""
+    """Every keeper's copy of a request once it is answered (``left``: withdrawn because the
+    requester was deactivated)."""
     state = RequestState(request.state)
+    key_name = f"smartkey.request_{state.value}"
+    gone = left or (requester is not None and not requester.active)
+    if state is RequestState.WITHDRAWN and gone:
+        key_name = "smartkey.request_dropped"  # they left: deactivated, not withdrawn
     return t(
         language,
-        f"smartkey.request_{state.value}",
+        key_name,
         name=_name(requester, request.requester),
         by=_name(decider, request.decided_by),
         label=label(key) if key else "?",
@@ -591,7 +653,7 @@ def weekly_reminder(
                     )
                 ]
             )
-    return "\n".join(lines), rows
+    return fitted(language, lines, rows)
 
 
 def emergency_note(language: str, cabinets: Sequence[tuple[Cabinet, int]]) -> str:

@@ -328,7 +328,7 @@ async def _withdraw_key_request(tx: Tx, target: Employee, actor: str, now: datet
     for push in await tx.outbox.sends_for_topic(smartkey_render.request_topic(request.id)):
         holder = await tx.employees.by_telegram_id(push.chat_id)
         language = holder.language if holder else target.language
-        text = smartkey_render.request_settled(language, request, target, target, None)
+        text = smartkey_render.request_settled(language, request, target, target, None, left=True)
         await tx.outbox.enqueue_edit(now, push.id, text, None)
 
 

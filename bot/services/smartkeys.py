@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -55,6 +55,9 @@ KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON})
 reaches the leader only when it escalates, as a ticket does)."""
 
 PLANNERS: Final = frozenset({Role.PLANNER})
+
+TAKES_SHOWN_FOR: Final = timedelta(hours=24)
+"""How long a take recorded by the holder stays named at the top of the keepers' view."""
 
 
 class KeyOutcome(StrEnum):
@@ -152,6 +155,15 @@ class SmartkeyService(Service):
             overdue_level_due(key, now, self.settings.smartkey_overdue_alert) > 0,
         )
 
+    async def recent_takes(self, employee: Employee) -> KeyHistory:
+        """The takes the unit's staff recorded themselves in the last day (a night guard at
+        22:00), for a keeper to see and correct, even when the key is back."""
+        if not _keeper(employee, employee.unit, Permission.SEE_UNIT_SMARTKEYS):
+            return KeyHistory([], {})
+        async with self.db.read() as tx:
+            since = self.clock.now() - TAKES_SHOWN_FOR
+            return await _with_names(tx, await tx.smartkeys.takes_since(employee.unit, since))
+
     async def held_by(self, employee: Employee) -> list[KeyLine]:
         """Return the keys an employee holds now."""
         now = self.clock.now()
@@ -189,8 +201,8 @@ class SmartkeyService(Service):
     async def candidates(self, employee: Employee) -> list[Employee]:
         """Return whom a keeper may hand a key to: the unit's active staff, substitutes and
         night guards first, then by name."""
-        async with self.db.read() as tx:
-            staff = await tx.employees.in_unit(employee.unit, frozenset(Role))
+        async with self.db.read() as tx:  # joined or not: a new substitute's first shift
+            staff = await tx.employees.active_in_unit(employee.unit)
         staff.sort(key=lambda person: (holder_rank(person.role), person.name.casefold()))
         return staff
 

@@ -128,6 +128,13 @@ class Employees:
             (language, to_db(now), user_id),
         )
 
+    async def active_in_unit(self, unit: str) -> list[Employee]:
+        """Return a unit's active employees, whether or not they have joined with a phone."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM employees WHERE unit = ? AND active = 1 ORDER BY user_id", (unit,)
+        )
+        return [Employee.from_row(r) for r in rows]
+
     async def key_persons(self, unit: str) -> list[Employee]:
         """Return the unit's active key persons, bound or not (appointed, or of the role)."""
         rows = await self.s.fetchall(

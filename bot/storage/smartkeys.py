@@ -324,6 +324,16 @@ class Smartkeys:
         )
         return [_event_from_row(r) for r in rows]
 
+    async def takes_since(self, unit: str, since: datetime) -> list[KeyEvent]:
+        """Return the takes staff of a unit recorded themselves since a moment, oldest first."""
+        rows = await self.s.fetchall(
+            "SELECT e.*, k.label FROM smartkey_events e JOIN smartkeys k ON k.id = e.key_id"
+            " WHERE k.unit = ? AND e.at >= ? AND e.to_state = ? AND e.from_state = ?"
+            " AND e.actor = e.holder ORDER BY e.id",
+            (unit, to_db(since), SmartkeyState.HANDED_OUT.value, SmartkeyState.IN_CABINET.value),
+        )
+        return [_event_from_row(r) for r in rows]
+
     async def history_of_holder(self, user_id: str, limit: int) -> list[KeyEvent]:
         """Return the newest steps that concerned an employee, newest first."""
         rows = await self.s.fetchall(

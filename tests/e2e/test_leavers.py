@@ -159,7 +159,8 @@ async def test_the_bekey_task_is_reminded_daily_and_closed_with_the_smartkey_bac
     await deactivate(per, "sub01")
 
     withdrawn = await pia.message_by_id(asked.message_id)
-    assert text_of(withdrawn) == "Sofie Vikar trak sin anmodning om en nøgle tilbage."
+    lapsed = "Sofie Vikars anmodning om en nøgle bortfaldt: Sofie Vikar er stoppet."
+    assert text_of(withdrawn) == lapsed
     first = await pia.message_with_button(CLOSED)
     assert "Luk sub01 i Bekey og få Smartkey K-07 tilbage" in text_of(first)
     assert "Sofie Vikar har stadig Smartkey K-07." in text_of(first)

@@ -130,6 +130,18 @@ async def test_callback_data_is_limited_to_64_bytes(
     assert response.status_code == 200
 
 
+async def test_an_inline_keyboard_holds_at_most_a_hundred_buttons(
+    api: httpx.AsyncClient, control: EmulatorClient
+) -> None:
+    await control.send_text(ANNA, "hej")
+    for count, status in ((100, 200), (101, 400)):
+        rows = [[{"text": str(n), "callback_data": str(n)}] for n in range(count)]
+        markup = {"inline_keyboard": rows}
+        response = await call(api, "sendMessage", chat_id=ANNA, text="t", reply_markup=markup)
+        assert response.status_code == status, count
+    assert failure(response) == (400, "Bad Request: reply markup is too long")
+
+
 async def test_refused_html_names_the_reason(
     api: httpx.AsyncClient, control: EmulatorClient
 ) -> None:
