@@ -237,7 +237,7 @@ def own_view(
                 rows.append(
                     [
                         (
-                            plain(language, "smartkey.confirm"),
+                            plain(language, "smartkey.confirm_key", label=label(line.key)),
                             key_data(line.key.id or 0, KeyAction.CONFIRM),
                         )
                     ]

@@ -190,6 +190,8 @@ async def test_an_unconfirmed_hand_out_stands_and_the_late_confirmation_is_recor
     assert "2 nøgler i skabet" in text_of(overview)
 
     await bot.tick(hours=2)  # back in coverage, she taps the push she got
+    own = (await anna.say("/noegler"))[0]  # her own view names the key it confirms
+    assert own.buttons[:3] == ["✅ K-01 lagt i skabet", "🔴 Mistet", "👍 Jeg har fået K-01"]
     pushed = await anna.message_with_button(CONFIRM)
     answer, _ = await anna.press(CONFIRM, pushed)
 
