@@ -49,6 +49,18 @@ OPEN_PRINT = "0" * 8
 """The print of a button that only opens the register (nothing picked: never refused)."""
 
 
+def _told_apart(people: Sequence[Employee]) -> list[str]:
+    """The names on a page's buttons, cut to fit; names that would read alike once cut get
+    their user-id (forty substitutes called Anne-Marie Christiansen…)."""
+    cut_names = [cut(person.name, BUTTON_NAME_MAX) for person in people]
+    return [
+        f"{cut(person.name, BUTTON_NAME_MAX - 10)} ({person.user_id})"
+        if cut_names.count(name) > 1
+        else name
+        for person, name in zip(people, cut_names, strict=True)
+    ]
+
+
 def fingerprint(user_ids: Sequence[str]) -> str:
     """The print of a page's people, in order (8 hex digits)."""
     return hashlib.sha256("\n".join(user_ids).encode()).hexdigest()[:8]
@@ -120,13 +132,14 @@ def picker(
         )
     )
     rows: Rows = []
+    names = _told_apart([trainee.employee for trainee in shown])
     for index, trainee in enumerate(shown):
         box = "training.icon.picked" if mask >> index & 1 else "training.icon.not_picked"
         label = plain(
             language,
             "training.person",
             box=plain(language, box),
-            name=cut(trainee.employee.name, BUTTON_NAME_MAX),
+            name=names[index],
             missing=_missing(language, trainee),
         )
         rows.append([(label, training_data(page, print_, mask ^ (1 << index)))])

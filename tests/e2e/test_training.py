@@ -480,3 +480,17 @@ async def test_a_not_recorded_reporter_is_not_flagged(
         )
     await report(nord["anna"], ["Ja", "Nej"])
     assert "Ikke oplært" not in text_of(await nord["per"].last())
+
+
+async def test_namesakes_on_a_page_are_told_apart_by_their_user_ids(bot: Harness) -> None:
+    """Two substitutes whose long names read alike once cut show their user-ids."""
+    people = await staff_of_nord(bot)
+    for user_id in ("amc01", "amc02"):
+        await bot.invite(user_id, "Anne-Marie Christiansen-Østergaard", Role.SUBSTITUTE, NORD)
+
+    page = (await people["kim"].say("/oplaering"))[0]
+
+    namesakes = [label for label in person_buttons(page) if "Anne-Marie" in label]
+    assert len(namesakes) == 2
+    assert any("(amc01)" in label for label in namesakes)
+    assert any("(amc02)" in label for label in namesakes)
