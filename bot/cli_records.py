@@ -332,6 +332,8 @@ def _training_lines(record: TrainingRecord | None, zone: ZoneInfo) -> list[str]:
 def _task_line(task: LeaverTask, zone: ZoneInfo) -> str:
     """A task to close them in Bekey: made when and by whom, done when and by whom."""
     done = f"done {_when(task.done_at, zone)} by {task.done_by}" if task.done_at else "open"
+    if task.bekey_closed_at is not None:
+        done += f" (closed in Bekey {_when(task.bekey_closed_at, zone)} by {task.bekey_closed_by})"
     return f"  {_when(task.created_at, zone)}  by {task.created_by}: {done}"
 
 

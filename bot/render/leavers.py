@@ -57,6 +57,8 @@ def title(language: str, view: LeaverTaskView) -> str:
     user_id = view.task.user_id
     if view.keys:
         keys = keys_text(language, view.labels)
+        if view.task.bekey_closed_at is not None:  # only the key is left to get back
+            return t(language, "leaver.task_title_key_only", user_id=user_id, keys=keys)
         return t(language, "leaver.task_title_key", user_id=user_id, keys=keys)
     return t(language, "leaver.task_title", user_id=user_id)
 
@@ -141,6 +143,18 @@ def task_push(
     if view.keys:
         keys = keys_text(language, view.labels)
         lines.append(t(language, "leaver.key_held", name=cut(view.name, NAME_MAX), keys=keys))
+    if task.bekey_closed_at is not None:
+        lines.append(
+            t(
+                language,
+                "leaver.bekey_closed",
+                user_id=task.user_id,
+                by=task.bekey_closed_by or "?",
+                at=moment(language, task.bekey_closed_at, settings.zone),
+            )
+        )
+        back = plain(language, "leaver.key_returned", keys=keys_text(language, view.labels))
+        return "\n".join(lines), [[(back, leaver_task_data(task.id, TaskAction.KEY_BACK))]]
     rows = [[(plain(language, "leaver.closed"), leaver_task_data(task.id, TaskAction.DONE))]]
     return "\n".join(lines), rows
 

@@ -56,6 +56,8 @@ TASK_CREATED = "leaver_task"
 TASK_REMINDED = "leaver_task_reminded"
 TASK_DONE = "leaver_task_done"
 TASK_WITHDRAWN = "leaver_task_withdrawn"
+BEKEY_CLOSED = "leaver_bekey_closed"
+"""Audit: the leaver is closed in Bekey while their Smartkey is still out (the task stays)."""
 TICKET_RELEASED = "ticket_released"
 """Audit actions."""
 
@@ -208,6 +210,13 @@ class LeaverService(Service):
                 if not task.open:
                     return TaskResult(TaskOutcome.ALREADY, view, returned)
                 if view.keys:
+                    # Closed in Bekey is done now, whatever the key: recorded, and every copy
+                    # asks only for the key from here on.
+                    if await tx.leavers.mark_bekey_closed(task.id, actor.user_id, now):
+                        await tx.audit.record(now, actor.user_id, BEKEY_CLOSED, task.user_id)
+                        view = await task_view(tx, task_id)
+                        assert view is not None
+                        await _refresh_copies(tx, self.settings, view, now)
                     return TaskResult(TaskOutcome.KEY_HELD, view, returned)
                 if not await tx.leavers.close(task.id, actor.user_id, now):
                     raise StaleVersion(f"leaver task {task.id}")
@@ -403,6 +412,15 @@ async def _tell_released(
             await tx.outbox.enqueue(
                 now, person.telegram_id, text, reply_markup=render.as_markup(rows)
             )
+
+
+async def _refresh_copies(tx: Tx, settings: Settings, view: LeaverTaskView, now: datetime) -> None:
+    """Every push of an open task shows it as it stands now (its button with it)."""
+    for push in await tx.outbox.sends_for_topic(task_topic(view.task.id)):
+        holder = await tx.employees.by_telegram_id(push.chat_id)
+        language = holder.language if holder else settings.default_language
+        text, rows = render.task_push(language, settings, view, now, reminder=False)
+        await tx.outbox.enqueue_edit(now, push.id, text, render.as_markup(rows))
 
 
 async def _settle_copies(

@@ -29,6 +29,9 @@ class LeaverTask:
     reminded_at: datetime | None
     done_at: datetime | None
     done_by: str | None
+    bekey_closed_at: datetime | None = None
+    """When a planner said the leaver is closed in Bekey, while a Smartkey was still out."""
+    bekey_closed_by: str | None = None
 
     @property
     def open(self) -> bool:
@@ -52,6 +55,8 @@ class LeaverTask:
             reminded_at=from_db(row["reminded_at"]) if row["reminded_at"] else None,
             done_at=from_db(row["done_at"]) if row["done_at"] else None,
             done_by=row["done_by"],
+            bekey_closed_at=from_db(row["bekey_closed_at"]) if row["bekey_closed_at"] else None,
+            bekey_closed_by=row["bekey_closed_by"],
         )
 
 
@@ -105,6 +110,16 @@ class Leavers:
             "SELECT * FROM leaver_tasks WHERE user_id = ? ORDER BY id", (user_id,)
         )
         return [LeaverTask.from_row(r) for r in rows]
+
+    async def mark_bekey_closed(self, task_id: int, by: str, now: datetime) -> bool:
+        """Record that the leaver is closed in Bekey (the task stays open for a Smartkey still
+        out); False if it was recorded already."""
+        changed = await self.s.change(
+            "UPDATE leaver_tasks SET bekey_closed_at = ?, bekey_closed_by = ?"
+            " WHERE id = ? AND bekey_closed_at IS NULL AND done_at IS NULL",
+            (to_db(now), by, task_id),
+        )
+        return changed == 1
 
     async def open_for(self, user_id: str) -> LeaverTask | None:
         """Return the leaver's open task, if any (there is at most one)."""

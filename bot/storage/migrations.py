@@ -420,6 +420,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         _existing_staff_not_recorded,
     ),
+    Migration(
+        13,
+        "a leaver closed in Bekey is recorded apart from their Smartkey coming back",
+        """
+        ALTER TABLE leaver_tasks ADD COLUMN bekey_closed_at TEXT;
+        ALTER TABLE leaver_tasks ADD COLUMN bekey_closed_by TEXT
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number

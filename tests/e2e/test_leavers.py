@@ -24,6 +24,7 @@ CONFIRM = "⛔ Ja, deaktiver"
 CLOSED = "✅ Lukket i Bekey"
 KEY_BACK = "✅ Ja, tilbage i skabet"
 NOT_YET = "✖ Ikke endnu"
+KEY_RETURNED = "🔑 Smartkey K-07 er tilbage i skabet"
 REFUSED = f"{t('da', 'access.stranger_short')} / {t('en', 'access.stranger_short')}"
 
 
@@ -199,11 +200,18 @@ async def test_the_bekey_task_is_reminded_daily_and_closed_with_the_smartkey_bac
 
     again = await pia.message_by_id(question.message_id)
     assert "Kommer nøglen ikke igen, så meld den mistet" in text_of(again)
-    assert again.buttons == [CLOSED]
-    assert (await task(bot)).open
+    assert "✅ sub01 er lukket i Bekey (pl02, " in text_of(again)  # recorded, key or not
+    assert again.buttons == [KEY_RETURNED]
+    waiting = await task(bot)
+    assert (waiting.open, waiting.bekey_closed_by) == (True, "pl02")
+    per_copy = await per.message_by_id(copies[0][1])  # every copy asks only for the key now
+    assert per_copy.buttons == [KEY_RETURNED]
+    await bot.tick(hours=24)
+    reminder = (await reminders_in(pia))[-1]
+    assert "Få Smartkey K-07 tilbage fra sub01" in text_of(reminder)
+    assert "Luk sub01 i Bekey" not in text_of(reminder)
 
-    await pia.press(CLOSED, again)
-    await pia.press(KEY_BACK)
+    await pia.press(KEY_RETURNED, again)
 
     key = await smartkey(bot, "K-07")
     assert (key.state, key.holder) == (SmartkeyState.IN_CABINET, None)
@@ -218,6 +226,9 @@ async def test_the_bekey_task_is_reminded_daily_and_closed_with_the_smartkey_bac
     assert await trail(bot, "smartkey_give_back", "leaver_task_done") == [
         ("pl02", "smartkey_give_back", "K-07", "ok"),
         ("pl02", "leaver_task_done", "sub01", "key_back"),
+    ]
+    assert [(e.actor, e.target) for e in await bot.audit("leaver_bekey_closed")] == [
+        ("pl02", "sub01")
     ]
 
     before = len(await pia.bot_messages())
