@@ -87,7 +87,14 @@ async def press_deactivate(update: Update, context: BekeyContext) -> None:
         return
     context.answer(query)
     await context.edit(
-        query.message, render.done(language, result.target, closed.released, closed.told)
+        query.message,
+        render.done(
+            language,
+            result.target,
+            closed.released,
+            closed.told,
+            no_key_person=closed.no_key_person,
+        ),
     )
 
 

@@ -106,8 +106,11 @@ def done(
     target: Employee,
     released: list[StoredTicket],
     told: list[Employee],
+    *,
+    no_key_person: bool = False,
 ) -> str:
-    """What the deactivation did, for the one who confirmed it."""
+    """What the deactivation did, for the one who confirmed it (and that the unit now has no
+    key person, if it was the last)."""
     name = _name(target, target.user_id)
     lines = [t(language, "leaver.done", name=name, user_id=target.user_id)]
     if released:
@@ -120,6 +123,8 @@ def done(
         lines.append(t(language, "leaver.told", user_id=target.user_id, names=names))
     else:
         lines.append(t(language, "leaver.nobody", unit=target.unit, user_id=target.user_id))
+    if no_key_person:
+        lines.append(t(language, "leaver.no_key_person", unit=target.unit))
     return "\n\n".join(lines)
 
 

@@ -38,6 +38,7 @@ from bot.storage.leavers import LeaverTask, LeaverTaskView
 from bot.storage.session import StaleVersion
 from bot.storage.tickets import StoredTicket
 from state.roles import DEACTIVATABLE, Permission, Role, may
+from state.routing import escalation_level_due
 from state.smartkey_request import RequestTrigger
 from state.smartkey_request import fire as fire_request
 from state.ticket import TicketTrigger, format_ticket_number
@@ -96,6 +97,8 @@ class Closed:
     task: LeaverTaskView | None = None
     told: list[Employee] = field(default_factory=list)
     already: bool = False
+    no_key_person: bool = False
+    """The leaver was the unit's last key person: the unit now has none (a gap)."""
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,8 @@ async def close_access(
     told = await _task_recipients(tx, target.unit)
     await push_task(tx, settings, view, now, recipients=told)
     await _tell_released(tx, settings, target, released, now)
-    return Closed(released, view, told)
+    gap = target.key_person and not await tx.employees.key_persons(target.unit)
+    return Closed(released, view, told, no_key_person=gap)
 
 
 async def _end_conversations(tx: Tx, target: Employee, actor: str, now: datetime) -> None:
@@ -353,6 +357,15 @@ async def _release_tickets(
         before = ticket.model.state
         if not fire_ticket(ticket.model, TicketTrigger.RELEASE):
             continue
+        # The planners are told of it now: the levels that fell due while it was taken are
+        # not sent on top (an old ticket would otherwise reach the leader at the next scan).
+        due = escalation_level_due(
+            ticket.created_at,
+            now,
+            first_after=settings.escalate_first,
+            second_after=settings.escalate_second,
+        )
+        ticket.escalation_level = max(ticket.escalation_level, due)
         await tx.tickets.save(ticket, ticket.model.version - 1, now)
         detail = f"released:{target.user_id}"
         await tx.tickets.record_event(ticket.id, now, actor, before, ticket.model.state, detail)

@@ -371,3 +371,33 @@ async def test_the_command_line_deactivates_with_the_same_steps(
 
     assert again.out_lines == ["pl02 was deactivated already: nothing more was done"]
     assert len(await trail(bot, "leaver_task")) == 1
+
+
+async def test_an_old_ticket_released_by_a_leaver_is_not_sent_on_to_the_leader_at_once(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    """Pia took F-0001 two hours ago and leaves: the planners are told; the scan after does not
+    pile the escalations that fell due while it was taken on top (nothing to the leader)."""
+    lis, pia = unit["lis"], unit["pia"]
+    await report(unit["anna"], ["Nej"])
+    await pia.press(TAKE, await pia.last())
+    await bot.tick(hours=2)
+    await deactivate(lis, "pl02")
+    before = len(await lis.bot_messages())
+
+    await bot.tick(minutes=1)
+
+    assert (await bot.ticket(1)).model.state == "open"
+    assert len(await lis.bot_messages()) == before
+    assert await trail(bot, "ticket_escalated") == []
+
+
+async def test_deactivating_the_last_key_person_names_the_gap(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    """Kim was Nord's only key person: Lis is told the unit now has none."""
+    lis = unit["lis"]
+
+    await deactivate(lis, "kp01")
+
+    assert "⚠️ Hjemmepleje Nord har nu ingen nøgleperson." in text_of(await lis.last())
