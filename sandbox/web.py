@@ -40,6 +40,8 @@ STATIC_FILES = {
     "favicon.svg": "image/svg+xml",
 }
 KEEPALIVE_SECONDS = 15.0
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+"""The names this machine's browser uses for the sandbox (the Host header it sends)."""
 SANDBOX_KEY = web.AppKey("sandbox", Sandbox)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -52,7 +54,11 @@ def error(status: int, da: str, en: str) -> web.Response:
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse other sites' POSTs; turn the sandbox's refusals into JSON the page shows."""
+    """Refuse other sites' POSTs, and any request not addressed to this machine by its own
+    name (a page that rebinds its DNS name to 127.0.0.1 gets nothing); turn the sandbox's
+    refusals into JSON the page shows."""
+    if request.host.rsplit(":", 1)[0] not in LOCAL_NAMES:
+        return error(403, "Kun fra denne maskine.", "Only from this machine.")
     origin = request.headers.get("Origin")
     if request.method == "POST" and origin is not None and origin != f"http://{request.host}":
         return error(403, "Kun fra sandkassens egen side.", "Only from the sandbox's own page.")

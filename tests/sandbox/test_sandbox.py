@@ -113,6 +113,8 @@ async def test_the_page_api_refuses_other_sites_strangers_and_phones_without_net
         "/api/clock", json={"minutes": 1}, headers={"Origin": "http://example.org"}
     )
     assert other_site.status == 403
+    rebound = await web.get("/api/state", headers={"Host": "evil.example:8080"})
+    assert rebound.status == 403  # a site that rebinds its name to 127.0.0.1 gets nothing
     stranger = await web.get("/api/phones/99")
     assert stranger.status == 404
     assert (await stranger.json())["error"]["da"].startswith("Ingen sådan person")
