@@ -72,7 +72,8 @@ async def press_deactivate(update: Update, context: BekeyContext) -> None:
     actor = context.employee
     if press.action is LeaverAction.CANCEL:
         context.answer(query)
-        target = await services.staff.get(press.user_id)
+        asked = await services.leavers.ask(actor, press.user_id)  # named only if theirs to ask
+        target = asked.target if asked.outcome is Deactivation.ASK else None
         await context.edit(
             query.message, render.about(language, "leaver.cancelled", target, press.user_id)
         )

@@ -28,7 +28,7 @@ from bot.render.i18n import Html, plain, t
 from bot.render.pages import cut
 from bot.render.phones import dialable
 from bot.services.smartkeys import KeyOutcome, KeyResult
-from bot.storage.smartkeys import KeyLine
+from bot.storage.smartkeys import KeyHistory, KeyLine
 from handlers.context import BekeyContext, after_command, inline_markup, pressed
 from state.roles import Permission, may
 from state.smartkey import SmartkeyState
@@ -94,7 +94,8 @@ async def _lookup(context: BekeyContext, text: str) -> None:
 async def _card(context: BekeyContext, line: KeyLine) -> tuple[str, render.Rows]:
     services = context.services
     history = await services.smartkeys.key_history(context.employee, line.key.id or 0)
-    assert history is not None
+    if history is None:  # it left their sight meanwhile (returned by its holder, say)
+        history = KeyHistory([], {})
     return render.key_card(
         context.language,
         services.settings,
@@ -205,7 +206,7 @@ async def _act(context: BekeyContext, key_id: int, action: KeyAction) -> KeyResu
         return await ledger.re_enable(employee, key_id)
     if action is KeyAction.RETIRE_SURE:
         return await ledger.retire(employee, key_id)
-    if action is KeyAction.UPDATED:
+    if action in {KeyAction.UPDATED, KeyAction.UPDATED_IN_LIST}:
         return await ledger.mark_updated(employee, key_id)
     if action in {KeyAction.TAKE, KeyAction.TAKE_DESPITE_STALE}:
         despite = action is KeyAction.TAKE_DESPITE_STALE
@@ -253,7 +254,11 @@ async def _show_result(
         text, rows = render.stale_warning(language, line, now, go_on)
         await context.edit(message, text, inline_markup(rows))
         return
-    if action is KeyAction.CONFIRM:
+    if action is KeyAction.UPDATED_IN_LIST:  # the weekly list again, without this key
+        cabinets = await services.smartkeys.cabinets(line.key.unit)
+        text, rows = render.weekly_reminder(language, services.settings, cabinets, now)
+        await context.edit(message, text, inline_markup(rows))
+    elif action is KeyAction.CONFIRM:
         await context.edit(message, render.confirmed(language, line))
     elif action in {KeyAction.TAKE, KeyAction.TAKE_DESPITE_STALE}:
         await context.edit(message, render.taken(language, services.settings, line, now))

@@ -14,7 +14,7 @@ import hmac
 import ipaddress
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from aiohttp import web
@@ -43,6 +43,22 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@web.middleware
+async def _only_this_machine(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Answer only programs on this machine: a browser's request (it names its page's
+    Origin) and a request addressed by another name (a page that rebinds its DNS name to
+    127.0.0.1) are refused, so no web page can play the emulator's users or its bot."""
+    host = request.host.rsplit(":", 1)[0].strip("[]")
+    if "Origin" in request.headers or not is_loopback(host):
+        return web.json_response(
+            {"ok": False, "error_code": 403, "description": "Forbidden: local programs only"},
+            status=403,
+        )
+    return await handler(request)
 
 
 class BotApiEmulator:
@@ -165,7 +181,7 @@ class BotApiEmulator:
         await self.stop()
 
     def _app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[_only_this_machine])
         app.router.add_route("*", "/bot{token}/{method}", self._bot_api)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._file)
         app.router.add_routes(ControlApi(self.world).routes())

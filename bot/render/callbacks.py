@@ -340,6 +340,8 @@ class KeyAction(StrEnum):
     """Ask: retire it for good?"""
     RETIRE_SURE = "ry"
     UPDATED = "u"
+    UPDATED_IN_LIST = "w"
+    """Updated, tapped in the weekly list: the list is drawn again without it."""
     TAKE = "t"
     TAKE_DESPITE_STALE = "tf"
     GIVE = "g"

@@ -157,7 +157,7 @@ def _key_buttons(lines: Sequence[KeyLine], action: KeyAction) -> Rows:
 
 
 def _key_mark(line: KeyLine, action: KeyAction) -> str:
-    if action is KeyAction.UPDATED:
+    if action in {KeyAction.UPDATED, KeyAction.UPDATED_IN_LIST}:
         return "🔄 "
     return "⚠️ " if line.stale else ""
 
@@ -623,6 +623,8 @@ def weekly_reminder(
 ) -> tuple[str, Rows]:
     """The planners' weekly reminder: every key not updated in the last week, by cabinet."""
     stale = [line for cabinet in cabinets for line in cabinet.keys if line.stale]
+    if not stale:  # the last one was just marked: the list has done its work
+        return t(language, "smartkey.weekly_done"), []
     lines = [
         t(
             language,
@@ -640,7 +642,8 @@ def weekly_reminder(
         lines.append(_cabinet_head(language, cabinet))
         lines += [status_line(language, settings, line, now) for line in mine]
         rows += _key_buttons(
-            [line for line in mine if line.key.state == SmartkeyState.IN_CABINET], KeyAction.UPDATED
+            [line for line in mine if line.key.state == SmartkeyState.IN_CABINET],
+            KeyAction.UPDATED_IN_LIST,
         )
         if any(line.key.state == SmartkeyState.IN_CABINET for line in mine):
             rows.append(

@@ -701,7 +701,7 @@ class SmartkeyService(Service):
                     now, holder.telegram_id, text, reply_markup=render.as_markup(rows)
                 )
             if due >= 2:
-                for planner in await tx.employees.in_unit(key.unit, KEEPERS):
+                for planner in await _told(tx, key.unit, KEEPERS):
                     if planner.telegram_id is None:
                         continue
                     text, rows = render.overdue_alert(planner.language, self.settings, line)
@@ -784,7 +784,7 @@ class SmartkeyService(Service):
             if not stale:
                 return 0  # every key is up to date: nothing to remind of
             now = self.clock.now()
-            for planner in await tx.employees.in_unit(unit, PLANNERS):
+            for planner in await _told(tx, unit, PLANNERS):
                 if planner.telegram_id is None:
                     continue
                 text, rows = render.weekly_reminder(planner.language, settings, cabinets, now)
@@ -831,6 +831,13 @@ class SmartkeyService(Service):
 
 
 _KeyAct = Callable[[Tx, Smartkey], Awaitable[KeyResult]]
+
+
+async def _told(tx: Tx, unit: str, roles: frozenset[Role]) -> list[Employee]:
+    """Who of the unit hears of a key: those of the roles, or (none uses the bot) its leaders."""
+    return await tx.employees.in_unit(unit, roles) or await tx.employees.in_unit(
+        unit, frozenset({Role.LEADER})
+    )
 
 
 async def _with_names(tx: Tx, events: list[KeyEvent]) -> KeyHistory:

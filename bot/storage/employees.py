@@ -97,7 +97,8 @@ class Employees:
             "INSERT INTO employees (user_id, name, role, unit, language, active, key_person,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
-            " unit = excluded.unit, key_person = MAX(key_person, excluded.key_person),"
+            " unit = excluded.unit, key_person = CASE WHEN unit = excluded.unit"
+            " THEN MAX(key_person, excluded.key_person) ELSE excluded.key_person END,"
             " updated_at = excluded.updated_at",
             (
                 staff.user_id,
@@ -158,11 +159,12 @@ class Employees:
         )
 
     async def deactivate(self, user_id: str, now: datetime) -> None:
-        """Close an employee's access: inactive from now, and no phone bound any longer."""
+        """Close an employee's access: inactive from now, no phone bound any longer, and no
+        key person's appointment (one who comes back is appointed again by the leader)."""
         stamp = to_db(now)
         await self.s.execute(
-            "UPDATE employees SET active = 0, telegram_id = NULL, deactivated_at = ?,"
-            " updated_at = ? WHERE user_id = ?",
+            "UPDATE employees SET active = 0, telegram_id = NULL, key_person = 0,"
+            " deactivated_at = ?, updated_at = ? WHERE user_id = ?",
             (stamp, stamp, user_id),
         )
 

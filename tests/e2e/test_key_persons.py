@@ -132,3 +132,22 @@ async def test_the_key_person_role_becomes_an_appointment_on_a_caregiver(tmp_pat
         ("ab1234", "not_recorded"),
         ("kp01", "not_recorded"),
     ]
+
+
+async def test_an_appointment_ends_with_a_move_to_another_unit_or_a_deactivation(
+    bot: Harness,
+) -> None:
+    """Anna's appointment is Nord's leader's: moved to Syd by the staff list, she is not Syd's
+    key person; Bo's ends when he leaves, and does not come back with him."""
+    lis = await bot.employee("le01", Role.LEADER, name="Lis Leder")
+    await bot.employee("ab1234", Role.CAREGIVER, name="Anna Jensen")
+    await bot.employee("bo01", Role.CAREGIVER, name="Bo Berg")
+    await lis.say("/noegleperson ab1234")
+    await lis.say("/noegleperson bo01")
+
+    await bot.invite("ab1234", "Anna Jensen", Role.CAREGIVER, "Hjemmepleje Syd")
+    await bot.services.staff.deactivate("bo01", actor="cli")
+    await bot.services.staff.reactivate("bo01", actor="cli")
+
+    assert not (await bot.employee_record("ab1234")).key_person
+    assert not (await bot.employee_record("bo01")).key_person

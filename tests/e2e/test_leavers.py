@@ -401,3 +401,17 @@ async def test_deactivating_the_last_key_person_names_the_gap(
     await deactivate(lis, "kp01")
 
     assert "⚠️ Hjemmepleje Nord har nu ingen nøgleperson." in text_of(await lis.last())
+
+
+async def test_a_forged_cancel_names_nobody_of_another_unit(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    """Sune, planner of Syd, forges "no, cancel" for Anna of Nord: her name is not shown."""
+    sune = unit["syd"]
+    asked = (await sune.say("/deaktiver"))[0]
+
+    await sune.press("x", asked, forge_data="lv:ab1234:x")
+
+    shown = text_of(await sune.message_by_id(asked.message_id))
+    assert "Anna" not in shown and "Jensen" not in shown
+    assert (await bot.employee_record("ab1234")).active

@@ -241,6 +241,13 @@ async def test_the_weekly_reminder_lists_the_stale_keys_once_a_week(
         assert reminder.buttons == ["🔄 K-01", "🔄 K-02", "🔄 Alle i Kontoret opdateret"]
     assert await count(kim, WEEKLY) == 0
 
+    pias = await newest(pia, WEEKLY)  # one key at a time: her list is drawn again without it
+    await pia.press("🔄 K-01", pias)
+    shorter = await pia.message_by_id(pias.message_id)
+    assert text_of(shorter).startswith(f"{WEEKLY}\n2 nøgler er ikke opdateret i 7 dage.")
+    assert shorter.buttons == ["🔄 K-02", "🔄 Alle i Kontoret opdateret"]
+    assert (await key(bot, "K-01")).updated_at == bot.clock.now()
+
     await bot.tick(minutes=10)
     reminder = await newest(per, WEEKLY)
     await per.press("🔄 Alle i Kontoret opdateret", reminder)

@@ -117,6 +117,23 @@ async def test_caption_limit(api: httpx.AsyncClient, control: EmulatorClient) ->
     assert failure(response) == (400, "Bad Request: message caption is too long")
 
 
+async def test_a_web_page_cannot_reach_the_emulator(
+    api: httpx.AsyncClient, control: EmulatorClient
+) -> None:
+    """A browser's request (it names its page) and one addressed by a rebound DNS name are
+    refused: no web page plays the emulator's users or its bot."""
+    await control.send_text(ANNA, "hej")
+    from_a_page = await api.post(
+        "/sendMessage", json={"chat_id": ANNA, "text": "x"}, headers={"Origin": "http://evil"}
+    )
+    rebound = await api.post(
+        "/sendMessage", json={"chat_id": ANNA, "text": "x"}, headers={"Host": "evil.example"}
+    )
+    assert failure(from_a_page) == (403, "Forbidden: local programs only")
+    assert failure(rebound) == (403, "Forbidden: local programs only")
+    assert len(await control.messages(ANNA)) == 1  # only Anna's own "hej"
+
+
 async def test_callback_data_is_limited_to_64_bytes(
     api: httpx.AsyncClient, control: EmulatorClient
 ) -> None:
