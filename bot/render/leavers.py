@@ -20,7 +20,7 @@ from bot.render.callbacks import (
 )
 from bot.render.i18n import Html, moment, plain, t
 from bot.render.pages import NAME_MAX, cut
-from bot.render.smartkeys import Rows, as_markup
+from bot.render.smartkeys import Rows, as_markup, fitted
 from bot.settings import Settings
 from bot.storage.employees import Employee
 from bot.storage.leavers import LeaverTaskView
@@ -148,7 +148,7 @@ def task_push(
     if view.keys:
         keys = keys_text(language, view.labels)
         lines.append(t(language, "leaver.key_held", name=cut(view.name, NAME_MAX), keys=keys))
-    if task.bekey_closed_at is not None:
+    if task.bekey_closed_at is not None and view.keys:
         lines.append(
             t(
                 language,
@@ -258,4 +258,4 @@ def task_list(
         )
         button = plain(language, "leaver.list_button", user_id=view.task.user_id)
         rows.append([(button, leaver_task_data(view.task.id, TaskAction.DONE))])
-    return "\n".join(lines), rows
+    return fitted(language, lines, rows, "leaver.more_tasks")  # after the summer: many at once

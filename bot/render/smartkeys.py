@@ -62,15 +62,18 @@ def as_markup(rows: Rows) -> dict[str, Any] | None:
     }
 
 
-def fitted(language: str, lines: Sequence[str], rows: Rows) -> tuple[str, Rows]:
+def fitted(
+    language: str, lines: Sequence[str], rows: Rows, more: str = "smartkey.more_lines"
+) -> tuple[str, Rows]:
     """A message within Telegram's limits: lines past the budget become one "… and N more"
-    line, and buttons past the limit go (the first rows are kept)."""
+    line (the text ``more``, by ``count``), and buttons past the limit go (the first rows
+    are kept)."""
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
         if used + len(line) + 1 > TEXT_BUDGET:
             rest = sum(1 for other in lines[index:] if other.strip())
-            kept.append(t(language, "smartkey.more_lines", count=rest))
+            kept.append(t(language, more, count=rest))
             break
         kept.append(line)
         used += len(line) + 1

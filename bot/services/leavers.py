@@ -29,6 +29,13 @@ from bot.render import leavers as render
 from bot.render import smartkeys as smartkey_render
 from bot.services.base import Service
 from bot.services.incident_pushes import refresh_for_ticket
+from bot.services.leaver_tasks import (
+    TASK_DONE,
+    refresh_task_copies,
+    settle_task_copies,
+    task_topic,
+    task_view,
+)
 from bot.services.smartkeys import KeyOutcome, SmartkeyService
 from bot.services.ticket_pushes import refresh_copies
 from bot.settings import Settings
@@ -55,7 +62,6 @@ TASK_TOLD_IF_NO_PLANNER: frozenset[Role] = frozenset({Role.LEADER})
 DEACTIVATE = "deactivate"
 TASK_CREATED = "leaver_task"
 TASK_REMINDED = "leaver_task_reminded"
-TASK_DONE = "leaver_task_done"
 TASK_WITHDRAWN = "leaver_task_withdrawn"
 BEKEY_CLOSED = "leaver_bekey_closed"
 """Audit: the leaver is closed in Bekey while their Smartkey is still out (the task stays)."""
@@ -148,11 +154,6 @@ def may_close(actor: Employee, task: LeaverTask) -> bool:
     )
 
 
-def task_topic(task_id: int) -> str:
-    """The outbox topic of every push of one task (the first and the reminders)."""
-    return f"leaver:{task_id}"
-
-
 class LeaverService(Service):
     """Deactivation in chat, and the leavers' Bekey tasks."""
 
@@ -210,8 +211,9 @@ class LeaverService(Service):
                 if not may_close(actor, task):
                     await tx.audit.record(now, actor.user_id, TASK_DONE, task.user_id, "refused")
                     return TaskResult(TaskOutcome.NOT_ALLOWED)
-                if not task.open:
-                    return TaskResult(TaskOutcome.ALREADY, view, returned)
+                if not task.open:  # the last key's return just closed it: done
+                    ended = TaskOutcome.DONE if returned else TaskOutcome.ALREADY
+                    return TaskResult(ended, view, returned)
                 if view.keys:
                     # Closed in Bekey is done now, whatever the key: recorded, and every copy
                     # asks only for the key from here on.
@@ -219,7 +221,7 @@ class LeaverService(Service):
                         await tx.audit.record(now, actor.user_id, BEKEY_CLOSED, task.user_id)
                         view = await task_view(tx, task_id)
                         assert view is not None
-                        await _refresh_copies(tx, self.settings, view, now)
+                        await refresh_task_copies(tx, self.settings, view, now)
                     return TaskResult(TaskOutcome.KEY_HELD, view, returned)
                 if not await tx.leavers.close(task.id, actor.user_id, now):
                     raise StaleVersion(f"leaver task {task.id}")
@@ -227,7 +229,7 @@ class LeaverService(Service):
                 await tx.audit.record(now, actor.user_id, TASK_DONE, task.user_id, outcome)
                 done = await task_view(tx, task_id)
                 assert done is not None
-                await _settle_copies(tx, self.settings, done, actor.name, now, returned)
+                await settle_task_copies(tx, self.settings, done, actor.name, now, returned)
                 return TaskResult(TaskOutcome.DONE, done, returned)
         except StaleVersion:
             async with self.db.read() as tx:
@@ -265,24 +267,6 @@ class LeaverService(Service):
                 await tx.audit.record(now, "system", TASK_REMINDED, view.task.user_id, str(told))
                 reminded += 1
         return reminded
-
-
-async def task_view(tx: Tx, task_id: int) -> LeaverTaskView | None:
-    """Load a task with its leaver, who made it, and the Smartkeys the leaver still holds."""
-    task = await tx.leavers.get(task_id)
-    if task is None:
-        return None
-    leaver = await tx.employees.get(task.user_id)
-    creator = await tx.employees.get(task.created_by)
-    closer = await tx.employees.get(task.done_by) if task.done_by else None
-    keys = await tx.smartkeys.held_by(task.user_id) if task.open else []
-    return LeaverTaskView(
-        task,
-        leaver,
-        creator.name if creator else task.created_by,
-        keys,
-        closer.name if closer else task.done_by,
-    )
 
 
 async def close_access(
@@ -427,36 +411,6 @@ async def _tell_released(
             )
 
 
-async def _refresh_copies(tx: Tx, settings: Settings, view: LeaverTaskView, now: datetime) -> None:
-    """Every push of an open task shows it as it stands now (its button with it)."""
-    for push in await tx.outbox.sends_for_topic(task_topic(view.task.id)):
-        holder = await tx.employees.by_telegram_id(push.chat_id)
-        language = holder.language if holder else settings.default_language
-        text, rows = render.task_push(language, settings, view, now, reminder=False)
-        await tx.outbox.enqueue_edit(now, push.id, text, render.as_markup(rows))
-
-
-async def _settle_copies(
-    tx: Tx,
-    settings: Settings,
-    view: LeaverTaskView,
-    by: str,
-    now: datetime,
-    keys_back: list[str],
-    *,
-    withdrawn: bool = False,
-) -> None:
-    """Every push of the task (the first and the reminders) says how it ended; no buttons."""
-    for push in await tx.outbox.sends_for_topic(task_topic(view.task.id)):
-        holder = await tx.employees.by_telegram_id(push.chat_id)
-        language = holder.language if holder else settings.default_language
-        if withdrawn:
-            text = render.task_withdrawn(language, view, by)
-        else:
-            text = render.task_done(language, settings, view, by, keys_back)
-        await tx.outbox.enqueue_edit(now, push.id, text, None)
-
-
 async def withdraw_task(
     tx: Tx, settings: Settings, user_id: str, actor: str, now: datetime
 ) -> bool:
@@ -469,7 +423,7 @@ async def withdraw_task(
     view = await task_view(tx, task.id)
     assert view is not None
     person = await tx.employees.get(actor)
-    await _settle_copies(
+    await settle_task_copies(
         tx, settings, view, person.name if person else actor, now, [], withdrawn=True
     )
     return True

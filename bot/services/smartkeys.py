@@ -16,6 +16,7 @@ from typing import Final
 
 from bot.render import smartkeys as render
 from bot.services.base import Service
+from bot.services.leaver_tasks import close_if_keys_back
 from bot.services.ticket_pushes import open_ticket, refresh_copies
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
@@ -379,6 +380,10 @@ class SmartkeyService(Service):
         if not fire(key, SmartkeyTrigger.GIVE_BACK):
             return KeyResult(KeyOutcome.ALREADY, await self._line(tx, key, now))
         await self._save(tx, key, before, actor, now, "smartkey_give_back", holder=holder)
+        if holder is not None:  # a leaver's last key back: their Bekey task is done
+            await close_if_keys_back(
+                tx, self.settings, holder, actor.user_id, actor.name, now, [key.label]
+            )
         return KeyResult(KeyOutcome.DONE, await self._line(tx, key, now))
 
     # Lost, found, retired, updated

@@ -415,3 +415,47 @@ async def test_a_forged_cancel_names_nobody_of_another_unit(
     shown = text_of(await sune.message_by_id(asked.message_id))
     assert "Anna" not in shown and "Jensen" not in shown
     assert (await bot.employee_record("ab1234")).active
+
+
+async def test_the_task_closes_itself_when_the_last_key_comes_back_by_its_card(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    """Pia closed Sofie in Bekey while K-07 was out; Per later records K-07 back on the key's
+    own card: the task is done, and every copy says so."""
+    per, pia = unit["per"], unit["pia"]
+    await bot.employee("sub01", Role.SUBSTITUTE, name="Sofie Vikar")
+    row = SmartkeyRow("K-07", NORD, "Kontoret", "Plejecenter Nord, 1. sal")
+    await bot.services.smartkeys.import_rows([row], actor="cli")
+    planner = await bot.employee_record("pl01")
+    await bot.services.smartkeys.hand_out(planner, (await smartkey(bot, "K-07")).id or 0, "sub01")
+    await deactivate(per, "sub01")
+    pushed = await pia.message_with_button(CLOSED)
+    await pia.press(CLOSED, pushed)
+    await pia.press(NOT_YET, await pia.message_by_id(pushed.message_id))
+
+    await per.say("/noegler K-07")
+    await per.press("✅ K-07 lagt i skabet")
+
+    done = await task(bot)
+    assert (done.open, done.done_by) == (False, "pl01")
+    copy = await pia.message_by_id(pushed.message_id)
+    assert "sub01 er lukket i Bekey" in text_of(copy)
+    assert "Tilbage i skabet: Smartkey K-07." in text_of(copy)
+    assert copy.buttons == []
+
+
+async def test_a_summer_of_leavers_still_lists_in_one_message(
+    bot: Harness, unit: dict[str, Person]
+) -> None:
+    """120 substitutes leave at the end of the summer: /deaktiver alone lists the open tasks
+    within Telegram's limits, the rest counted."""
+    per = unit["per"]
+    for n in range(120):
+        await bot.invite(f"som{n:03d}", f"Sommer Vikar {n:03d}", Role.SUBSTITUTE, NORD)
+        await bot.services.staff.deactivate(f"som{n:03d}", actor="cli")
+    await bot.sender.settled()
+
+    listed = (await per.say("/deaktiver"))[0]
+
+    assert len(text_of(listed)) <= 4096 and len(listed.buttons) <= 100
+    assert "opgaver mere" in text_of(listed)
