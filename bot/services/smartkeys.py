@@ -773,6 +773,16 @@ class SmartkeyService(Service):
         return sent
 
     async def _weekly_for(self, unit: str, local: datetime) -> int:
+        settings = self.settings
+        async with self.db.read() as tx:  # a write only when it is due (the scan is frequent)
+            reminded = await tx.smartkeys.reminded_week(unit)
+        if (
+            weekly_reminder_due(
+                local, settings.smartkey_weekly_day, settings.smartkey_weekly_at, reminded
+            )
+            is None
+        ):
+            return 0
         async with self.db.transaction() as tx:
             settings = self.settings
             week = weekly_reminder_due(

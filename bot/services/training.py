@@ -271,7 +271,7 @@ class TrainingService(Service):
             text = render.late_notice(leader.language, self.settings, unit, late)
             await tx.outbox.enqueue(now, leader.telegram_id, text)
             sent += 1
-        for trainee in late:
+        for trainee in late[: render.LIST_MAX]:  # those named; the rest are named next week
             await tx.training.save(replace(trainee.record, late_told_at=now), now)
             await tx.audit.record(now, "system", "training_late", trainee.employee.user_id)
         return sent

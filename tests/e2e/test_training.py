@@ -494,3 +494,26 @@ async def test_namesakes_on_a_page_are_told_apart_by_their_user_ids(bot: Harness
     assert len(namesakes) == 2
     assert any("(amc01)" in label for label in namesakes)
     assert any("(amc02)" in label for label in namesakes)
+
+
+async def test_more_late_than_one_notice_names_are_named_the_week_after(bot: Harness) -> None:
+    """Twelve substitutes still untrained after four weeks: Lis's notice names ten and counts
+    two; the next week's names those two (nobody is marked told without being named)."""
+    people = await staff_of_nord(bot)
+    lis = people["lis"]
+    await people["kim"].say("/oplaering kp01 le01 pl01 ab1234")
+    await hire_substitutes(bot, 10)
+    for user_id, name in (("sub11", "Vikar 11"), ("sub12", "Vikar 12")):
+        await bot.invite(user_id, name, Role.SUBSTITUTE, NORD)
+    await bot.tick()  # the first round starts the count
+
+    await move_to_local(bot, datetime(2026, 12, 28, 9, 0))
+    first = await lis.last_text()
+    await move_to_local(bot, datetime(2027, 1, 4, 9, 0))
+    second = await lis.last_text()
+
+    assert "12 medarbejdere er stadig ikke oplært" in first
+    assert first.count("• Vikar") == 10
+    assert second.count("• Vikar") == 2
+    told = [e.target for e in await bot.audit("training_late")]
+    assert sorted(told) == sorted(f"sub{n:02}" for n in range(1, 13))
