@@ -40,6 +40,7 @@ from bot.render.callbacks import (
 from bot.render.i18n import all_variants
 from handlers import (
     appointments,
+    citizens,
     emergency,
     errors,
     gate,
@@ -139,6 +140,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             gate.requires(broadcast, incidents.press_broadcast), pattern=f"^{BROADCAST_PREFIX}"
         )
     )
+
+    # 5b2. A citizen looked up at the door (own unit only, audited in the service).
+    add(CommandHandler(menu.command_names(Action.CITIZEN), citizens.look_up_citizen))
 
     # 5c. Smartkeys: everyone's own keys; keepers' cabinet, hand-out and registration (roles
     #     here where a whole command is theirs, and again in the service for every press).

@@ -27,6 +27,7 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.BROADCAST: ("udsend", "broadcast"),
     Action.INVITE: ("inviter", "invite"),
     Action.REACTIVATE: ("genaktiver", "reactivate"),
+    Action.CITIZEN: ("borger", "citizen"),
     Action.SMARTKEYS: ("noegler", "keys"),
     Action.NEW_SMARTKEY: ("nynoegle", "newkey"),
     Action.CABINET: ("skab", "cabinet"),

@@ -56,6 +56,8 @@ class Permission(StrEnum):
     """See the unit's training gaps (key person) and coverage (leader): ``/status``."""
     DEACTIVATE = "deactivate"
     """Deactivate a leaver of the unit (which roles: ``DEACTIVATABLE``)."""
+    LOOK_UP_CITIZEN = "look_up_citizen"
+    """Look up a citizen of one's own unit: Bekey or not, which door, and its status."""
     CLOSE_LEAVER_TASK = "close_leaver_task"
     """Mark a leaver closed in Bekey (and their Smartkey back): the seed's planner's task."""
 
@@ -88,6 +90,7 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.SEE_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
     Permission.DEACTIVATE: frozenset({Role.LEADER, Role.PLANNER}),
     Permission.CLOSE_LEAVER_TASK: frozenset({Role.PLANNER, Role.LEADER}),
+    Permission.LOOK_UP_CITIZEN: _EVERYONE,
 }
 """Who may do what (the unit check and, for tickets, the state check are the caller's)."""
 
@@ -206,6 +209,7 @@ class Action(StrEnum):
     BROADCAST = "broadcast"
     INVITE = "invite"
     REACTIVATE = "reactivate"
+    CITIZEN = "citizen"
     SMARTKEYS = "smartkeys"
     NEW_SMARTKEY = "new_smartkey"
     CABINET = "cabinet"
@@ -224,6 +228,7 @@ _ACTION_ORDER: Final = (
     Action.BROADCAST,
     Action.REPORT_FAULT,
     Action.MY_TICKETS,
+    Action.CITIZEN,
     Action.SMARTKEYS,
     Action.NEW_SMARTKEY,
     Action.CABINET,
@@ -245,6 +250,7 @@ _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.MY_TICKETS: Permission.SEE_OWN_TICKETS,
     Action.INVITE: Permission.INVITE,
     Action.REACTIVATE: Permission.REACTIVATE,
+    Action.CITIZEN: Permission.LOOK_UP_CITIZEN,
     Action.SMARTKEYS: Permission.HOLD_SMARTKEY,
     Action.NEW_SMARTKEY: Permission.REGISTER_SMARTKEY,
     Action.CABINET: Permission.REGISTER_SMARTKEY,

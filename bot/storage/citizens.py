@@ -90,13 +90,24 @@ class Citizens:
 
         Both sides are folded (``state.text.fold``): ``aase`` and ``Åse`` find Åse Ørum.
         """
+        return await self._matching(unit, query, (CitizenStatus.ACTIVE,))
+
+    async def look_up(self, unit: str, query: str) -> list[Citizen]:
+        """Return a unit's citizens with Bekey, active or on the way in, whose name, address
+        or ref contains the query (folded as ``with_bekey``), by name."""
+        return await self._matching(unit, query, (CitizenStatus.ACTIVE, CitizenStatus.PENDING))
+
+    async def _matching(
+        self, unit: str, query: str, statuses: tuple[CitizenStatus, ...]
+    ) -> list[Citizen]:
         like = "%" + _escape_like(fold(query)) + "%"
+        marks = ", ".join("?" for _ in statuses)
         rows = await self.s.fetchall(
-            "SELECT * FROM citizens WHERE unit = ? AND bekey_status = ?"
+            f"SELECT * FROM citizens WHERE unit = ? AND bekey_status IN ({marks})"  # noqa: S608
             " AND (fold(name) LIKE ? ESCAPE '\\' OR fold(address) LIKE ? ESCAPE '\\'"
             " OR fold(ref) LIKE ? ESCAPE '\\')"
             " ORDER BY name, address",
-            (unit, CitizenStatus.ACTIVE.value, like, like, like),
+            (unit, *(status.value for status in statuses), like, like, like),
         )
         return [Citizen.from_row(r) for r in rows]
 

@@ -18,7 +18,7 @@ async def test_a_caregiver_sees_the_emergency_button_first_and_no_admin(bot: Har
         [t("da", "button.report_fault"), t("da", "button.my_tickets")],
         [t("da", "button.smartkeys"), t("da", "button.help")],
     ]
-    assert commands == ["akut", "fejl", "mine", "noegler", "sprog", "hjaelp"]
+    assert commands == ["akut", "fejl", "mine", "borger", "noegler", "sprog", "hjaelp"]
 
 
 async def test_a_planner_gets_the_ticket_list_and_may_invite(bot: Harness) -> None:
@@ -37,6 +37,7 @@ async def test_a_planner_gets_the_ticket_list_and_may_invite(bot: Harness) -> No
         "udsend",
         "fejl",
         "mine",
+        "borger",
         "noegler",
         "nynoegle",
         "skab",
@@ -81,7 +82,7 @@ async def test_switching_to_english_changes_menu_buttons_and_answers(bot: Harnes
     keyboard = await anna.keyboard()
     assert keyboard is not None and keyboard[0] == [t("en", "button.emergency")]
     commands = [c["command"] for c in await bot.client.effective_commands(anna.telegram_id)]
-    assert commands == ["emergency", "fault", "mine", "keys", "language", "help"]
+    assert commands == ["emergency", "fault", "mine", "citizen", "keys", "language", "help"]
     help_text = text_of((await anna.say("/help"))[0])
     assert "What you can do here" in help_text
     # Danish commands keep working for someone who switched

@@ -24,17 +24,17 @@ R, P = Role, Permission
 # Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve,
 # handle an incident, broadcast, invite, reactivate; then Smartkeys: hold one's own, see the
 # unit's, hand out, register, retire, mark updated, answer a request; then appoint a key
-# person, record training, see training, deactivate, close a leaver's task.
+# person, record training, see training, deactivate, close a leaver's task; look up a citizen.
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx........ x...... .....",
-    R.SUBSTITUTE: "xxx........ x...... .....",
-    R.STUDENT: "xxx........ x...... .....",
-    R.NIGHT_GUARD: "xxx........ x...... .....",
-    R.VISITATION: "xxx........ x...... .....",
-    R.PLANNER: "xxxxxxxxxx. xxxxxxx ...xx",
-    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx .xx..",
-    R.LEADER: "xxxxxxxxxxx xxxxxxx xxxxx",
+    R.CAREGIVER: "xxx........ x...... ..... x",
+    R.SUBSTITUTE: "xxx........ x...... ..... x",
+    R.STUDENT: "xxx........ x...... ..... x",
+    R.NIGHT_GUARD: "xxx........ x...... ..... x",
+    R.VISITATION: "xxx........ x...... ..... x",
+    R.PLANNER: "xxxxxxxxxx. xxxxxxx ...xx x",
+    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx .xx.. x",
+    R.LEADER: "xxxxxxxxxxx xxxxxxx xxxxx x",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -60,6 +60,7 @@ COLUMNS = (
     P.SEE_TRAINING,
     P.DEACTIVATE,
     P.CLOSE_LEAVER_TASK,
+    P.LOOK_UP_CITIZEN,
 )
 
 
