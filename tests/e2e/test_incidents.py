@@ -424,9 +424,13 @@ async def test_a_storm_of_emergencies_is_one_message_per_planner(
     for n, helper in enumerate(helpers):
         card = text_of(await press_emergency(helper))
         assert f"{4 + n} meldinger lige nu" in card  # each hears the count at once
+    # Two edit windows: the sender may send the storm's edit as the clock reaches the first
+    # window, just before the scan brings the last reports in; then they come in the next.
+    await bot.tick(seconds=6)
     await bot.tick(seconds=6)
 
-    # Twelve more emergencies: not one new message to a planner, and one edit of the one.
+    # Twelve more emergencies: not one new message to a planner, and the one edited, at most
+    # once a window.
     for who, person in (("per", per), ("kim", kim)):
         messages = await person.bot_messages()
         assert len(messages) == seen[who], [m.text for m in messages[seen[who] :]]
@@ -436,7 +440,7 @@ async def test_a_storm_of_emergencies_is_one_message_per_planner(
         for call in await bot.client.calls("editMessageText", after=since)
         if int(call["params"]["chat_id"]) == per.telegram_id
     ]
-    assert len(edits) == 1
+    assert 1 <= len(edits) <= 2
     # Their tickets do not escalate one by one: the incident does, once.
     await bot.tick(minutes=15)
     assert not await bot.audit("ticket_escalated")
