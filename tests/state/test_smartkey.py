@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +27,7 @@ from state.smartkey import (
     is_stale,
     overdue_level_due,
 )
+from tests.state.machines import diagram, machine_steps
 
 S = SmartkeyState
 T = SmartkeyTrigger
@@ -121,41 +120,6 @@ def field_names() -> set[str]:
 def hand_out_fields(key: Smartkey) -> dict[str, object]:
     """Read the fields the hand-out triggers change, by name."""
     return {name: getattr(key, name) for name in CLEARED}
-
-
-def diagram(name: str) -> tuple[set[tuple[str, str, str]], set[str], set[str]]:
-    """Read a Mermaid state diagram beside the state modules.
-
-    Returns its steps as (source, trigger, dest), its initial states and its final states.
-    """
-    text = Path(smartkey_module.__file__).with_name(name).read_text(encoding="utf-8")
-    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
-    steps: set[tuple[str, str, str]] = set()
-    initial: set[str] = set()
-    finals: set[str] = set()
-    for line in block.splitlines():
-        arrow = re.match(r"\s*(\[\*\]|\w+) --> (\[\*\]|\w+)(?::\s*(\w+))?", line)
-        if arrow is None:
-            continue
-        source, dest, trigger = arrow.groups()
-        if source == "[*]":
-            initial.add(dest)
-        elif dest == "[*]":
-            finals.add(source)
-        else:
-            assert trigger is not None, line
-            steps.add((source, trigger, dest))
-    return steps, initial, finals
-
-
-def machine_steps(machine: Machine) -> set[tuple[str, str, str]]:
-    """List every step a machine knows as (source, trigger, dest)."""
-    return {
-        (source, trigger, str(step.dest))
-        for trigger, event in machine.events.items()
-        for source, steps in event.transitions.items()
-        for step in steps
-    }
 
 
 @pytest.mark.parametrize(("state", "trigger"), list(itertools.product(S, T)))
