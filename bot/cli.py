@@ -1,6 +1,7 @@
 """``python -m bot <command>``: run (default), migrate, units, invite, import-staff,
 import-citizens, import-smartkeys, deactivate, reactivate; and (``bot.cli_records``) purge,
-subject-access, audit; and (``bot.cli_reports``) report training.
+subject-access, audit; and (``bot.cli_reports``) report training, report tickets; and
+(``bot.cli_lock_partners``) lock-partners list|add|retire.
 
 Errors are one precise line each on stderr and a non-zero exit: 2 for bad settings or
 arguments, 1 for a file that cannot be read or has bad rows (then nothing is imported).
@@ -24,7 +25,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.app import run
+from bot.cli_lock_partners import CliLockPartnersError
+from bot.cli_lock_partners import add_commands as add_lock_partner_commands
+from bot.cli_lock_partners import prepare as prepare_lock_partners
 from bot.cli_records import CliRecordsError, add_commands, prepare
+from bot.cli_reports import CliReportsError
 from bot.cli_reports import add_commands as add_report_commands
 from bot.cli_reports import prepare as prepare_report
 from bot.instance import hold_instance
@@ -47,10 +52,11 @@ from bot.storage.employees import StaffRow
 from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNew
 from bot.storage.smartkeys import SmartkeyRow
 from state.cpr import contains_cpr
+from state.duty import InvalidHours, format_planner_hours, parse_planner_hours
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
 from state.ticket import format_ticket_number
-from state.units import valid_unit_name
+from state.units import unit_key, valid_unit_name
 
 CLI_ACTOR = "cli"
 
@@ -88,10 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     unit_commands = units.add_subparsers(dest="units_command")
     add_unit = unit_commands.add_parser("add", help="add a unit")
     add_unit.add_argument("name")
+    hours = unit_commands.add_parser(
+        "hours", help="show a unit's planner hours, or set them (e.g. 'mon-fri 07:00-15:30')"
+    )
+    hours.add_argument("name")
+    hours.add_argument("hours", nargs="?", help="the new hours; 'none' for no planner hours")
     staff = commands.add_parser("import-staff", help="invite every row of user_id,name,role,unit")
     staff.add_argument("file", type=Path)
     citizens = commands.add_parser(
-        "import-citizens", help="import ref,name,address,unit,bekey_door"
+        "import-citizens", help="import ref,name,address,unit,bekey_door[,bekey_status]"
     )
     citizens.add_argument("file", type=Path)
     smartkeys = commands.add_parser(
@@ -110,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     reactivate.add_argument("--user-id", required=True)
     add_commands(commands)
     add_report_commands(commands)
+    add_lock_partner_commands(commands)
     return parser
 
 
@@ -132,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (CliError, CliRecordsError) as exc:
+    except (CliError, CliRecordsError, CliReportsError, CliLockPartnersError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
 
@@ -171,6 +183,9 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
     report = prepare_report(command, args)
     if report is not None:
         return report
+    firms = prepare_lock_partners(command, args, _actor())
+    if firms is not None:
+        return firms
     if command == "invite":
         return _invite(_staff_from_args(args), json_out=args.json)
     if command == "import-staff":
@@ -197,6 +212,8 @@ def _prepare(command: str, args: argparse.Namespace) -> Work:
             if contains_cpr(args.name) or not valid_unit_name(args.name):
                 raise CliError("a unit's name is printable text of at most 60 characters")
             return _add_unit(args.name)
+        if args.units_command == "hours":
+            return _unit_hours(args.name, args.hours)
         return _list_units
     raise CliError(f"unknown command {command!r}")
 
@@ -214,6 +231,25 @@ async def _list_units(services: Services) -> int:
     for unit in await services.units.all():
         print(unit.name)
     return 0
+
+
+def _unit_hours(name: str, text: str | None) -> Work:
+    try:
+        hours = parse_planner_hours(text) if text is not None else None
+    except InvalidHours as invalid:
+        raise CliError(f"not planner hours ({invalid.reason.value}): {invalid.part!r}") from None
+
+    async def unit_hours(services: Services) -> int:
+        unit = (await services.units.resolve([name])).units.get(unit_key(name))
+        if unit is None:
+            raise CliError(f"no unit {name!r}; add it with: python -m bot units add NAME")
+        if hours is not None and not await services.duty.set_hours(_actor(), unit.name, hours):
+            raise CliError(f"no unit {name!r}")
+        shown = format_planner_hours((await services.duty.view(unit.name)).hours)
+        print(f"{unit.name}: {shown}")
+        return 0
+
+    return unit_hours
 
 
 def _add_unit(name: str) -> Work:
@@ -284,8 +320,10 @@ def _staff_from_args(args: argparse.Namespace) -> StaffRow:
     if any(contains_cpr(v) for v in (args.user_id, args.name, args.unit, args.role)):
         raise CliError("that looks like a CPR number; CPR numbers must not be used")
     role = parse_role(args.role)
-    if role is None:
-        raise CliError(f"--role {args.role!r} is not one of: {', '.join(r.value for r in Role)}")
+    if role is None or role is Role.LOCK_PARTNER:
+        roles = ", ".join(r.value for r in Role if r is not Role.LOCK_PARTNER)
+        hint = " (a lock partner is invited in chat: /inviter ID låsepartner NAVN; FIRMA)"
+        raise CliError(f"--role {args.role!r} is not one of: {roles}{hint}")
     if not valid_user_id(args.user_id):
         raise CliError(f"--user-id {args.user_id!r} is not a SmartCare user-id")
     if not valid_name(args.name) or not args.unit.strip():

@@ -43,6 +43,8 @@ async def run_due_work(application: AnyApp) -> None:
     await services.smartkeys.run_due()
     await services.training.run_due()
     await services.leavers.run_due()
+    await services.lifecycle.run_due()
+    await services.summary.run_due()
     await services.retention.purge_if_due()
     sender_of(application).wake()
 

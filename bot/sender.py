@@ -35,6 +35,7 @@ from typing import Any
 from telegram import (
     Bot,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -559,7 +560,18 @@ class Sender:
 
 
 async def _send(bot: Bot, item: Item) -> Message:
-    """Send an answer or a push as a new message (HTML, its keyboard, protected or not)."""
+    """Send an answer or a push as a new message (HTML, its keyboard, protected or not), or
+    as a file with the text as its caption."""
+    document = item.document if isinstance(item, Push) else None
+    if document is not None:
+        return await bot.send_document(
+            item.chat_id,
+            InputFile(document.content, filename=document.filename),
+            caption=item.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_markup(item.reply_markup, bot),
+            protect_content=item.protect_content,
+        )
     return await bot.send_message(
         item.chat_id,
         item.text,

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     training_weekly_time: str = "09:00"
     training_late_weeks: float = Field(default=4, gt=0)
 
+    morning_summary_time: str = ""
+
     leaver_reminder_hours: float = Field(default=24, gt=0)
 
     @field_validator("telegram_api_base_url")
@@ -117,6 +119,18 @@ class Settings(BaseSettings):
             time.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"TRAINING_WEEKLY_TIME {value!r} is not a time like 09:00") from exc
+        return value.strip()
+
+    @field_validator("morning_summary_time")
+    @classmethod
+    def _summary_clock_time(cls, value: str) -> str:
+        """Check MORNING_SUMMARY_TIME is empty (the start of planner hours) or a time of day."""
+        if not value.strip():
+            return ""
+        try:
+            time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"MORNING_SUMMARY_TIME {value!r} is not a time like 07:00") from exc
         return value.strip()
 
     @property
@@ -215,6 +229,11 @@ class Settings(BaseSettings):
     def training_late(self) -> timedelta:
         """Still untrained this long after joining: the employee is named to the leader."""
         return timedelta(weeks=self.training_late_weeks)
+
+    @property
+    def morning_summary_at(self) -> time | None:
+        """The local time of the planners' morning summary (None: when their hours start)."""
+        return time.fromisoformat(self.morning_summary_time) if self.morning_summary_time else None
 
     def unset_numbers(self) -> list[str]:
         """Name the support directory's phone settings that are empty."""

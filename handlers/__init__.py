@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.render.callbacks import (
     BROADCAST_PREFIX,
     CABINET_PREFIX,
+    CITIZEN_PREFIX,
     EMERGENCY_PREFIX,
     HAND_TO_PREFIX,
     INCIDENT_PREFIX,
@@ -29,9 +30,13 @@ from bot.render.callbacks import (
     KEY_VIEW_PREFIX,
     LEAVER_PREFIX,
     LEAVER_TASK_PREFIX,
+    LOCK_PARTNER_PREFIX,
+    ON_CALL_PREFIX,
+    ORDER_PREFIX,
     SMARTKEY_PREFIX,
     TICKET_ON_PAGE_PREFIX,
     TICKET_PREFIX,
+    TODO_PREFIX,
     TRAINING_PREFIX,
     TRIAGE_PREFIX,
     TicketList,
@@ -41,14 +46,18 @@ from bot.render.i18n import all_variants
 from handlers import (
     appointments,
     citizens,
+    duty,
     emergency,
     errors,
     gate,
     incidents,
     invite,
     leavers,
+    lock_partners,
     menu,
+    orders,
     reactivate,
+    report,
     smartkeys,
     start,
     text,
@@ -84,8 +93,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add(CallbackQueryHandler(emergency.press_emergency, pattern=f"^{EMERGENCY_PREFIX}"))
 
     # 4. Fault triage.
-    add(CommandHandler(menu.command_names(Action.REPORT_FAULT), triage.start_triage))
-    add(MessageHandler(_button(Action.REPORT_FAULT), triage.start_triage))
+    fault = gate.requires(Permission.REPORT_FAULT, triage.start_triage)
+    add(CommandHandler(menu.command_names(Action.REPORT_FAULT), fault))
+    add(MessageHandler(_button(Action.REPORT_FAULT), fault))
     add(CommandHandler(["annuller", "cancel"], triage.cancel_triage))
     add(CallbackQueryHandler(triage.press_triage, pattern=f"^{TRIAGE_PREFIX}"))
 
@@ -102,8 +112,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             gate.requires(Permission.SEE_UNIT_TICKETS, tickets.list_unit_tickets),
         )
     )
-    add(CommandHandler(menu.command_names(Action.MY_TICKETS), tickets.list_my_tickets))
-    add(MessageHandler(_button(Action.MY_TICKETS), tickets.list_my_tickets))
+    mine = gate.requires(Permission.SEE_OWN_TICKETS, tickets.list_my_tickets)
+    add(CommandHandler(menu.command_names(Action.MY_TICKETS), mine))
+    add(MessageHandler(_button(Action.MY_TICKETS), mine))
     add(
         CallbackQueryHandler(
             tickets.press_ticket, pattern=f"^({TICKET_PREFIX}|{TICKET_ON_PAGE_PREFIX})"
@@ -141,13 +152,32 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
 
-    # 5b2. A citizen looked up at the door (own unit only, audited in the service).
-    add(CommandHandler(menu.command_names(Action.CITIZEN), citizens.look_up_citizen))
+    # 5b2. A citizen looked up at the door (own unit only, audited in the service); for
+    #      visitation, every unit's citizens and their Bekey's steps; the lock partner's
+    #      orders and visitation's to-dos (roles here, and again in the service).
+    look_up = gate.requires(Permission.LOOK_UP_CITIZEN, citizens.look_up_citizen)
+    add(CommandHandler(menu.command_names(Action.CITIZEN), look_up))
+    manage, fit = Permission.MANAGE_CITIZENS, Permission.RECORD_LOCK_PARTNER_STEP
+    add(
+        CommandHandler(
+            menu.command_names(Action.NEW_CITIZEN), gate.requires(manage, citizens.add_citizen)
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(manage, citizens.press_citizen), pattern=f"^{CITIZEN_PREFIX}"
+        )
+    )
+    add(CommandHandler(menu.command_names(Action.ORDERS), gate.requires(fit, orders.show_orders)))
+    add(MessageHandler(_button(Action.ORDERS), gate.requires(fit, orders.show_orders)))
+    add(CallbackQueryHandler(gate.requires(fit, orders.press_order), pattern=f"^{ORDER_PREFIX}"))
+    add(CallbackQueryHandler(gate.requires(manage, orders.press_todo), pattern=f"^{TODO_PREFIX}"))
 
     # 5c. Smartkeys: everyone's own keys; keepers' cabinet, hand-out and registration (roles
     #     here where a whole command is theirs, and again in the service for every press).
-    add(CommandHandler(menu.command_names(Action.SMARTKEYS), smartkeys.show_keys))
-    add(MessageHandler(_button(Action.SMARTKEYS), smartkeys.show_keys))
+    own_keys = gate.requires(Permission.HOLD_SMARTKEY, smartkeys.show_keys)
+    add(CommandHandler(menu.command_names(Action.SMARTKEYS), own_keys))
+    add(MessageHandler(_button(Action.SMARTKEYS), own_keys))
     register_keys = Permission.REGISTER_SMARTKEY
     add(
         CommandHandler(
@@ -192,6 +222,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     add(CommandHandler(menu.command_names(Action.STATUS), gate.requires(see, training.show_status)))
 
+    # 5e2. The leader's monthly report: the figures, the chart and the workbook.
+    add(
+        CommandHandler(
+            menu.command_names(Action.REPORT),
+            gate.requires(Permission.SEE_REPORT, report.show_report),
+        )
+    )
+
     # 5d. Employees who leave: a leader or planner deactivates (one confirming tap), the
     #     planners close the leaver in Bekey (roles here, and again in the service).
     add(
@@ -224,6 +262,34 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add(
         CallbackQueryHandler(
             gate.requires(appoint, appointments.press_remove), pattern=f"^{KEY_PERSON_PREFIX}"
+        )
+    )
+
+    # 5d2. Lock partner firms: leaders keep the list (roles here, and again in the service).
+    firms = Permission.MANAGE_LOCK_PARTNERS
+    add(
+        CommandHandler(
+            menu.command_names(Action.LOCK_PARTNERS),
+            gate.requires(firms, lock_partners.lock_partners),
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(firms, lock_partners.press_retire), pattern=f"^{LOCK_PARTNER_PREFIX}"
+        )
+    )
+
+    # 5f. Duty: the leader sets planner hours and appoints on-call people (roles here, and
+    #     again in the service).
+    duty_rights = Permission.SET_DUTY
+    add(
+        CommandHandler(
+            menu.command_names(Action.ON_CALL), gate.requires(duty_rights, duty.set_duty)
+        )
+    )
+    add(
+        CallbackQueryHandler(
+            gate.requires(duty_rights, duty.press_end), pattern=f"^{ON_CALL_PREFIX}"
         )
     )
 

@@ -28,7 +28,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.render.i18n import t
 from bot.services import Services
 from bot.storage.employees import Employee
-from bot.storage.outbox import Priority
+from bot.storage.outbox import Document, Priority
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +111,15 @@ class BekeyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         protect: bool = False,
         completes_card: bool = False,
         topic: str | None = None,
+        document: Document | None = None,
     ) -> None:
         """Answer in this chat, stored with the update's changes and sent first of all pushes.
 
         ``completes_card``: this answer is the full form of the instant emergency card sent
         for this update; the card is edited into it (or it is sent instead, if the card has
         not gone out yet). An answer to a message sent long ago says when it was sent.
+        ``document``: a file sent with the text as its caption (keep it short: Telegram
+        takes at most 1024 characters).
         """
         completes = self.update_id if completes_card else None
         sender: Express = self.bot_data["sender"]
@@ -128,6 +131,7 @@ class BekeyContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
             protect_content=protect,
             completes=completes,
             topic=topic,
+            document=document,
             # Not out yet: this is the person's first card, and takes the instant card's rank.
             priority=Priority.EXPRESS if first else Priority.REPLY,
         )

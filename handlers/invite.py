@@ -36,7 +36,10 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
     args = context.args or []
     roles = _roles_text(language, inviter.acts_as)
     if len(args) < 3:
-        await context.reply(t(language, "invite.usage", roles=roles, unit=inviter.unit))
+        usage = t(language, "invite.usage", roles=roles, unit=inviter.unit)
+        if Role.LOCK_PARTNER in grantable_roles(inviter.acts_as):
+            usage += "\n\n" + t(language, "invite.lock_partner")
+        await context.reply(usage)
         return
     user_id, role_text, name = args[0], args[1], " ".join(args[2:])
     if contains_cpr(" ".join(args)):
@@ -49,13 +52,22 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
     if role is None:
         await context.reply(t(language, "invite.bad_role", roles=roles))
         return
+    services = context.services
+    unit, firm_id = inviter.unit, None
+    if role is Role.LOCK_PARTNER:  # "NAVN; FIRMA": a lock partner belongs to a firm
+        name, _, firm_name = name.partition(";")
+        firm = await services.lifecycle.find_firm(firm_name)
+        if firm is None:
+            firms = ", ".join(await services.lifecycle.firm_names()) or "–"
+            await context.reply(t(language, "invite.no_firm", firms=firms))
+            return
+        unit, firm_id = firm.name, firm.id
     if not valid_name(name):
         await context.reply(t(language, "invite.bad_name"))
         return
-    services = context.services
     try:
         invitation = await services.staff.invite(
-            StaffRow(user_id, name.strip(), role, inviter.unit),
+            StaffRow(user_id, name.strip(), role, "" if firm_id else unit, firm_id),
             actor=inviter.user_id,
             bot_username=services.bot_username,
             inviter=inviter,
@@ -95,7 +107,7 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
             name=employee.name,
             user_id=employee.user_id,
             role=role_name(language, employee.role),
-            unit=employee.unit,
+            unit=employee.unit or unit,
             expires=expires,
             link=invitation.link,
         )

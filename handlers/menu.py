@@ -28,12 +28,17 @@ COMMANDS: dict[Action, tuple[str, str]] = {
     Action.INVITE: ("inviter", "invite"),
     Action.REACTIVATE: ("genaktiver", "reactivate"),
     Action.CITIZEN: ("borger", "citizen"),
+    Action.NEW_CITIZEN: ("nyborger", "newcitizen"),
+    Action.ORDERS: ("ordrer", "orders"),
     Action.SMARTKEYS: ("noegler", "keys"),
     Action.NEW_SMARTKEY: ("nynoegle", "newkey"),
     Action.CABINET: ("skab", "cabinet"),
     Action.STATUS: ("status", "status"),
+    Action.REPORT: ("rapport", "report"),
     Action.TRAINING: ("oplaering", "training"),
     Action.KEY_PERSONS: ("noegleperson", "keyperson"),
+    Action.LOCK_PARTNERS: ("laasepartner", "lockpartner"),
+    Action.ON_CALL: ("vagt", "oncall"),
     Action.DEACTIVATE: ("deaktiver", "deactivate"),
     Action.LANGUAGE: ("sprog", "language"),
     Action.HELP: ("hjaelp", "help"),
@@ -113,12 +118,25 @@ def employee_role_name(language: str, employee: Employee) -> str:
     return name
 
 
+async def where(context: BekeyContext, employee: Employee) -> str:
+    """Where an employee belongs, as their welcome and help name it: their unit, or a lock
+    partner's firm."""
+    if employee.firm_id is not None:
+        return await context.services.lifecycle.firm_name(employee.firm_id)
+    return employee.unit
+
+
 async def show_help(update: Update, context: BekeyContext) -> None:
     """Says what this employee's role can do here, with the commands for it."""
     employee = context.employee
     language = employee.language
     lines = [
-        t(language, "help.intro", role=employee_role_name(language, employee), unit=employee.unit)
+        t(
+            language,
+            "help.intro",
+            role=employee_role_name(language, employee),
+            unit=await where(context, employee),
+        )
     ]
     for action in actions_for(employee.roles):
         lines.append(
@@ -187,7 +205,7 @@ async def redraw_after_role_change(update: Update, context: BekeyContext) -> Non
             language,
             "join.role_changed",
             role=employee_role_name(language, employee),
-            unit=employee.unit,
+            unit=await where(context, employee),
         ),
     )
 

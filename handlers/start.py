@@ -9,7 +9,7 @@ from telegram import BotCommandScopeChat, ReplyKeyboardRemove, Update
 from bot.render.i18n import both, t
 from bot.storage.outbox import Priority
 from handlers.context import BekeyContext, background
-from handlers.menu import employee_role_name, show_menu
+from handlers.menu import employee_role_name, show_menu, where
 from state.invites import Redemption, looks_like_token
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def start(update: Update, context: BekeyContext) -> None:
             name=employee.name,
             user_id=employee.user_id,
             role=employee_role_name(language, employee),
-            unit=employee.unit,
+            unit=await where(context, employee),
         )
         + "\n\n"
         + t(language, "join.menu_ready"),
@@ -75,7 +75,7 @@ async def _greet(update: Update, context: BekeyContext) -> None:
             name=employee.name,
             user_id=employee.user_id,
             role=employee_role_name(language, employee),
-            unit=employee.unit,
+            unit=await where(context, employee),
         ),
     )
 

@@ -60,7 +60,9 @@ async def press_ticket(update: Update, context: BekeyContext) -> None:
         return
     if result.outcome is Outcome.ALREADY:
         # An alert is plain text: the status line is HTML (a card's), so it is read back first.
-        status = html.unescape(status_line(language, services.settings, ticket, result.taker))
+        status = html.unescape(
+            status_line(language, services.settings, ticket, result.taker, result.lock_partner)
+        )
         context.answer(
             query, plain(language, "ticket.already", number=number, status=status), alert=True
         )

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.render.callbacks import TRIGGER_OF, TriageStep, parse_triage, triage_data
 from bot.render.cards import answers_line, citizen_line
 from bot.render.emergency import emergency_card, named_citizen
-from bot.render.i18n import plain, t
+from bot.render.i18n import moment, plain, t
 from bot.render.incidents import reporter_answer
 from bot.render.pages import cut
 from bot.services.triage import Step, StepOutcome, TriageView, triage_topic
@@ -226,6 +226,16 @@ async def _step_shown(context: BekeyContext, step: Step) -> tuple[str, Markup]:
     number = format_ticket_number(step.ticket.model.number)
     if step.incident is not None:  # the outage's message told them; its end is told
         return t(language, "incident.submitted", number=number), None
+    settings = context.services.settings
+    if step.waits_until is not None or step.on_call:
+        back = moment(language, step.waits_until, settings.zone) if step.waits_until else "–"
+        if step.on_call:
+            names = ", ".join(step.on_call)
+            return t(language, "triage.on_call", number=number, names=names, back=back), None
+        text = t(
+            language, "triage.waits", number=number, back=back, phone=settings.bekey_support_phone
+        )
+        return text, None
     if step.recipients == 0:
         return t(language, "triage.nobody", number=number, unit=step.ticket.unit), None
     return t(language, "triage.submitted", number=number), None

@@ -1,10 +1,12 @@
 """The demo municipality: its units, staff, citizens and Smartkeys, made as the CLI makes them.
 
-Each demo person is one entry of ``STAFF`` (a lock partner joins by itself once the role
-exists), each citizen one entry of ``CITIZENS``, each Smartkey one of ``SMARTKEYS``.
-``create_demo`` adds the units, imports the citizens and the Smartkeys, invites every person
-and lets them join from their phone with ``/start``, so each has the menu and the emergency
-card pinned, as after a real invite.
+Each demo person is one entry of ``STAFF`` (the lock partner's fitter belongs to the
+default firm, made from the sandbox's ``LOCK_PARTNER_*`` settings), each citizen one entry
+of ``CITIZENS``, each Smartkey one of ``SMARTKEYS``. ``create_demo`` adds the units, imports
+the citizens and the Smartkeys, invites every person and lets them join from their phone
+with ``/start``, so each has the menu and the emergency card pinned, as after a real invite.
+Last, visitation orders the installation at the one citizen whose Bekey is on its way, so
+the fitter has an order waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.processing import PerUserUpdateProcessor
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from bot.storage.smartkeys import SmartkeyRow
+from state.bekey_lifecycle import LifecycleState, LifecycleTrigger
 from state.roles import Role
 from tgemu.client import EmulatorClient
 
@@ -27,6 +30,10 @@ ACTOR = "cli:sandbox"
 NORTH = "Hjemmeplejen Nord"
 NURSING = "Sygeplejen Syd"
 UNITS = (NORTH, NURSING)
+FIRM = "Låsepartner A/S"
+"""The sandbox's lock partner firm (its ``LOCK_PARTNER_NAME``): the fitter's, the default."""
+PENDING_REF = "B-1009"
+"""The citizen whose Bekey is being installed."""
 
 JOIN_SECONDS = 20.0
 """How long one person's joining may take before the demo set-up gives up."""
@@ -42,31 +49,21 @@ class DemoPerson:
     last_name: str
     role: Role
     unit: str
+    """Their unit (a lock partner's fitter: none, they belong to the default firm)."""
+
+    @property
+    def place(self) -> str:
+        """Where they belong, as the page shows it: the unit, or the fitter's firm."""
+        return self.unit or FIRM
 
     @property
     def name(self) -> str:
         """Return the full name."""
         return f"{self.first_name} {self.last_name}"
 
-    def staff_row(self) -> StaffRow:
-        """Return the person as a line of a staff file."""
-        return StaffRow(self.user_id, self.name, self.role, self.unit)
-
-
-def _optional_role(value: str) -> Role | None:
-    """Return the role with this code, or None while it does not exist yet."""
-    try:
-        return Role(value)
-    except ValueError:
-        return None
-
-
-def _lock_partner() -> tuple[DemoPerson, ...]:
-    """The lock partner's fitter, once the role exists (it comes with the citizen lifecycle)."""
-    role = _optional_role("lock_partner")
-    if role is None:
-        return ()
-    return (DemoPerson(1012, "lp6001", "Lars", "Låsmand", role, NORTH),)
+    def staff_row(self, firm_id: int | None = None) -> StaffRow:
+        """Return the person as a line of a staff file (a fitter with their firm)."""
+        return StaffRow(self.user_id, self.name, self.role, self.unit, firm_id)
 
 
 STAFF: tuple[DemoPerson, ...] = (
@@ -81,7 +78,7 @@ STAFF: tuple[DemoPerson, ...] = (
     DemoPerson(1009, "vd5001", "Vibeke", "Dahl", Role.VISITATION, NORTH),
     DemoPerson(1010, "pl0002", "Pia", "Sørensen", Role.PLANNER, NURSING),
     DemoPerson(1011, "sa2003", "Søren", "Ågaard", Role.CAREGIVER, NURSING),
-    *_lock_partner(),
+    DemoPerson(1012, "lp6001", "Lars", "Låsmand", Role.LOCK_PARTNER, ""),
 )
 """The demo staff, in the order the page lists them (a caregiver and a planner first)."""
 
@@ -102,8 +99,17 @@ CITIZENS: tuple[CitizenRow, ...] = (
     CitizenRow("B-2002", "Holger Dåsbjerg", "Bregentvedvej 3, 4690 Haslev", NURSING, "bagdøren"),
     CitizenRow("B-2003", "Birthe Lund", "Allégade 9, 4690 Haslev", NURSING, "hoveddøren"),
     CitizenRow("B-2004", "Ejnar Søgaard", "Vestergade 19, 4690 Haslev", NURSING, "gavldøren"),
+    CitizenRow(
+        PENDING_REF,
+        "Villy Ærenfeldt",
+        "Møllevej 4, 4640 Faxe",
+        NORTH,
+        "bagdøren",
+        LifecycleState.NOTIFIED,
+    ),
 )
-"""The demo citizens: realistic Danish names and addresses, each with Bekey on a named door."""
+"""The demo citizens: realistic Danish names and addresses, most with Bekey on a named door,
+one whose installation is on its way (ordered once the staff have joined)."""
 
 
 SMARTKEYS: tuple[SmartkeyRow, ...] = (
@@ -128,15 +134,33 @@ async def create_demo(app: BekeyApp, client: EmulatorClient) -> None:
         await services.units.add(unit, actor=ACTOR)
     await services.citizens.import_rows(list(CITIZENS), actor=ACTOR)
     await services.smartkeys.import_rows(list(SMARTKEYS), actor=ACTOR)  # before the cards
-    await asyncio.gather(*(_join(app, client, demo) for demo in STAFF))
+    firm = await services.lifecycle.find_firm("")  # the default, from the settings
+    firm_id = firm.id if firm else None
+    await asyncio.gather(*(_join(app, client, demo, firm_id) for demo in STAFF))
+    await _order_pending(app)
     await sender_of(app).settled(timeout=JOIN_SECONDS)
 
 
-async def _join(app: BekeyApp, client: EmulatorClient, demo: DemoPerson) -> None:
+async def _order_pending(app: BekeyApp) -> None:
+    """Visitation orders the installation at the citizen whose Bekey is on its way."""
+    services = services_of(app)
+    visitator = next(p for p in STAFF if p.role is Role.VISITATION)
+    employee = await services.staff.get(visitator.user_id)
+    found = await services.lifecycle.search(employee, PENDING_REF) if employee else None
+    if employee is None or found is None or not found.citizens:
+        return
+    await services.lifecycle.step(employee, found.citizens[0].id, LifecycleTrigger.ORDER)
+
+
+async def _join(
+    app: BekeyApp, client: EmulatorClient, demo: DemoPerson, firm_id: int | None
+) -> None:
     """Invite one person and open the link on their phone; wait until the bot has answered."""
     services = services_of(app)
     invitation = await services.staff.invite(
-        demo.staff_row(), actor=ACTOR, bot_username=services.bot_username
+        demo.staff_row(firm_id if demo.role is Role.LOCK_PARTNER else None),
+        actor=ACTOR,
+        bot_username=services.bot_username,
     )
     update_id = await client.send_text(
         demo.telegram_id,

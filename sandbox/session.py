@@ -5,7 +5,8 @@
 the sandbox's folder, opens and starts it as ``bot.app.serve`` does, and makes the demo
 municipality. A reset starts a new session and stops the old one. The clock is the system
 clock plus an offset; ``advance`` moves it, the emulator's clock with it, and runs what is
-due (the bot's periodic scan also runs every few seconds).
+due (the bot's periodic scan also runs every few seconds). Started in the evening, at night
+or on a weekend, the clocks first move to the planners' next working morning.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from bot.jobs import run_due_work, sender_of, services_of
 from bot.processing import PerUserUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
-from sandbox.demo import create_demo
+from sandbox.demo import FIRM, create_demo
+from state.duty import DEFAULT_PLANNER_HOURS, in_planner_hours, next_planner_start
 from tgemu.client import EmulatorClient
 from tgemu.server import BotApiEmulator
 
@@ -31,6 +33,8 @@ TOKEN = "700000001:SANDBOXdemoTOKENnotSECRETnotTELEGRAM1"  # noqa: S105 (not a s
 """The sandbox bot's token: only the local emulator knows it; Telegram never sees it."""
 BOT_USERNAME = "bekey_sandkasse_bot"
 HANDLED_SECONDS = 10.0
+DEMO_HOUR = timedelta(hours=2)
+"""Outside planner hours the demo starts this long after the planners' next start (09:00)."""
 
 
 def sandbox_settings(base_url: str, database: Path) -> Settings:
@@ -43,7 +47,7 @@ def sandbox_settings(base_url: str, database: Path) -> Settings:
         database_path=database,
         it_helpdesk_name="IT-hotline",
         it_helpdesk_phone="56 20 30 00",
-        lock_partner_name="Låsepartner A/S",
+        lock_partner_name=FIRM,
         lock_partner_phone="56 20 40 00",
         scan_interval_seconds=2,
         # People tap by hand here: the bot answers at once (the emulator sets no limits).
@@ -64,6 +68,8 @@ class Session:
         self.number = number
         self.database = folder / f"sandkasse-{number}.sqlite3"
         self.clock = OffsetClock()
+        self.start_offset = timedelta()
+        """How far the clock was moved at the start (to the planners' day), not by a user."""
         self.emulator = BotApiEmulator(token=TOKEN, bot_username=BOT_USERNAME)
         self._client: EmulatorClient | None = None
         self._app: BekeyApp | None = None
@@ -94,6 +100,7 @@ class Session:
         await self.emulator.start()
         self._client = EmulatorClient(self.emulator.base_url)
         settings = sandbox_settings(self.emulator.base_url, self.database)
+        await self._to_planner_hours(settings)
         app = build_application(settings, clock=self.clock)
         await app.initialize()
         self._app = app
@@ -115,6 +122,25 @@ class Session:
             await client.aclose()
         await self.emulator.stop()
         self._remove_database()
+
+    async def _to_planner_hours(self, settings: Settings) -> None:
+        """Start the demo well within the planners' working day (the next one, if it is late
+        afternoon, evening, night or weekend now): a fault reaches the planner at once."""
+        now, zone = self.clock.now(), settings.zone
+        if all(in_planner_hours(DEFAULT_PLANNER_HOURS, t, zone) for t in (now, now + DEMO_HOUR)):
+            return  # well inside the day: "+15 min" shows an escalation
+        start = next_planner_start(DEFAULT_PLANNER_HOURS, now, zone)
+        if start is None:
+            return
+        delta = start + DEMO_HOUR - now
+        self.clock.advance(delta)
+        await self.client.advance_clock(delta.total_seconds())
+        self.start_offset = self.clock.offset
+
+    @property
+    def moved(self) -> timedelta:
+        """How far the clock was moved on by the clock buttons."""
+        return self.clock.offset - self.start_offset
 
     def _remove_database(self) -> None:
         for end in ("", "-wal", "-shm", "-journal"):

@@ -157,7 +157,7 @@ class Sandbox:
             "clock": {
                 "iso": now.isoformat(timespec="seconds"),
                 "text": now.strftime("%d.%m.%Y %H:%M"),
-                "ahead_minutes": int(session.clock.offset.total_seconds() // 60),
+                "ahead_minutes": int(session.moved.total_seconds() // 60),
             },
             "people": [_person_json(p) for p in STAFF],
             "exercises": [e.as_json(e.key in progress.done) for e in EXERCISES],
@@ -259,7 +259,7 @@ def _person_json(demo: DemoPerson) -> JsonObject:
             "da": t("da", f"role.{demo.role.value}"),
             "en": t("en", f"role.{demo.role.value}"),
         },
-        "unit": demo.unit,
+        "unit": demo.place,
     }
 
 

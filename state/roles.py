@@ -24,6 +24,8 @@ class Role(StrEnum):
     KEY_PERSON = "key_person"
     LEADER = "leader"
     VISITATION = "visitation"
+    LOCK_PARTNER = "lock_partner"
+    """A lock partner firm's fitter: belongs to a firm, not a unit; sees only its orders."""
 
 
 class Permission(StrEnum):
@@ -60,25 +62,38 @@ class Permission(StrEnum):
     """Look up a citizen of one's own unit: Bekey or not, which door, and its status."""
     CLOSE_LEAVER_TASK = "close_leaver_task"
     """Mark a leaver closed in Bekey (and their Smartkey back): the seed's planner's task."""
+    MANAGE_CITIZENS = "manage_citizens"
+    """Create citizens, see every unit's, and record visitation's steps of their Bekey."""
+    RECORD_LOCK_PARTNER_STEP = "record_lock_partner_step"
+    """Confirm an order, and record installed, opened, removed and closed in Netkey (a lock
+    partner for their own firm's orders only; visitation on the lock partner's word)."""
+    MANAGE_LOCK_PARTNERS = "manage_lock_partners"
+    """Keep the list of lock partner firms."""
+    SET_DUTY = "set_duty"
+    """Set the unit's planner hours and appoint its on-call people."""
+    SEE_REPORT = "see_report"
+    """The leader's monthly report of the Bekey procedure."""
 
 
 _EVERYONE: Final = frozenset(Role)
+_FIELD: Final = _EVERYONE - {Role.VISITATION, Role.LOCK_PARTNER}
+"""Everyone who opens citizens' doors (visitation assesses; a lock partner only fits locks)."""
 _TICKET_HANDLERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
 _KEY_KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
 
 PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.EMERGENCY: _EVERYONE,
-    Permission.REPORT_FAULT: _EVERYONE,
-    Permission.SEE_OWN_TICKETS: _EVERYONE,
+    Permission.REPORT_FAULT: _FIELD,
+    Permission.SEE_OWN_TICKETS: _FIELD,
     Permission.SEE_UNIT_TICKETS: _TICKET_HANDLERS,
     Permission.TAKE_TICKET: _TICKET_HANDLERS,
     Permission.CONTACT_ON_TICKET: _TICKET_HANDLERS,
     Permission.RESOLVE_TICKET: _TICKET_HANDLERS,
     Permission.HANDLE_INCIDENT: _TICKET_HANDLERS,
     Permission.BROADCAST: _TICKET_HANDLERS,
-    Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER}),
+    Permission.INVITE: frozenset({Role.LEADER, Role.KEY_PERSON, Role.PLANNER, Role.VISITATION}),
     Permission.REACTIVATE: frozenset({Role.LEADER}),
-    Permission.HOLD_SMARTKEY: _EVERYONE,
+    Permission.HOLD_SMARTKEY: _FIELD,
     Permission.SEE_UNIT_SMARTKEYS: _KEY_KEEPERS,
     Permission.HAND_OUT_SMARTKEY: _KEY_KEEPERS,
     Permission.REGISTER_SMARTKEY: _KEY_KEEPERS,
@@ -90,7 +105,12 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.SEE_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
     Permission.DEACTIVATE: frozenset({Role.LEADER, Role.PLANNER}),
     Permission.CLOSE_LEAVER_TASK: frozenset({Role.PLANNER, Role.LEADER}),
-    Permission.LOOK_UP_CITIZEN: _EVERYONE,
+    Permission.LOOK_UP_CITIZEN: _FIELD | {Role.VISITATION},
+    Permission.MANAGE_CITIZENS: frozenset({Role.VISITATION}),
+    Permission.RECORD_LOCK_PARTNER_STEP: frozenset({Role.VISITATION, Role.LOCK_PARTNER}),
+    Permission.MANAGE_LOCK_PARTNERS: frozenset({Role.LEADER}),
+    Permission.SET_DUTY: frozenset({Role.LEADER}),
+    Permission.SEE_REPORT: frozenset({Role.LEADER}),
 }
 """Who may do what (the unit check and, for tickets, the state check are the caller's)."""
 
@@ -98,6 +118,7 @@ GRANTABLE: Final[Mapping[Role, frozenset[Role]]] = {
     Role.LEADER: _EVERYONE,
     Role.KEY_PERSON: frozenset({Role.CAREGIVER, Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD}),
     Role.PLANNER: frozenset({Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD}),
+    Role.VISITATION: frozenset({Role.LOCK_PARTNER}),
 }
 """Whom an inviter may invite: the roles each inviting role may give."""
 
@@ -161,6 +182,7 @@ _NAMES: Final[Mapping[Role, tuple[str, ...]]] = {
     Role.KEY_PERSON: ("nøgleperson", "key-person"),
     Role.LEADER: ("leder", "leader"),
     Role.VISITATION: ("visitator", "assessor", "visitation", "visitationen"),
+    Role.LOCK_PARTNER: ("låsepartner", "lock-partner", "montør", "fitter", "låsesmed"),
 }
 """Every name a role goes by: the names shown in Danish and English first (bot/render/locales,
 ``[role]``; a test holds the two together), then older and everyday ones."""
@@ -187,15 +209,22 @@ def may_invite(
 ) -> bool:
     """Whether an inviter may invite (or re-invite) someone to a role in a unit.
 
-    Invites are always for the inviter's own unit. Re-inviting an existing employee (a new
-    phone, a new role) also needs the right to manage the role they have now.
+    Invites are for the inviter's own unit (a lock partner belongs to a firm, in no unit).
+    Re-inviting an existing employee (a new phone, a new role) also needs the right to manage
+    the role they have now.
     """
     allowed = grantable_roles(inviter_role)
-    if role not in allowed or unit != inviter_unit:
+    if role not in allowed or not _own_unit(role, unit, inviter_unit):
         return False
     if existing_role is None:
         return True
-    return existing_role in allowed and existing_unit == inviter_unit
+    return existing_role in allowed and _own_unit(existing_role, existing_unit, inviter_unit)
+
+
+def _own_unit(role: Role, unit: str | None, inviter_unit: str) -> bool:
+    """Whether someone of this role in this unit is in the inviter's unit (a lock partner is
+    in none, so in reach of whoever may invite them)."""
+    return role is Role.LOCK_PARTNER or unit == inviter_unit
 
 
 class Action(StrEnum):
@@ -210,12 +239,17 @@ class Action(StrEnum):
     INVITE = "invite"
     REACTIVATE = "reactivate"
     CITIZEN = "citizen"
+    NEW_CITIZEN = "new_citizen"
+    ORDERS = "orders"
     SMARTKEYS = "smartkeys"
     NEW_SMARTKEY = "new_smartkey"
     CABINET = "cabinet"
     STATUS = "status"
+    REPORT = "report"
+    ON_CALL = "on_call"
     TRAINING = "training"
     KEY_PERSONS = "key_persons"
+    LOCK_PARTNERS = "lock_partners"
     DEACTIVATE = "deactivate"
     LANGUAGE = "language"
     HELP = "help"
@@ -229,12 +263,17 @@ _ACTION_ORDER: Final = (
     Action.REPORT_FAULT,
     Action.MY_TICKETS,
     Action.CITIZEN,
+    Action.NEW_CITIZEN,
+    Action.ORDERS,
     Action.SMARTKEYS,
     Action.NEW_SMARTKEY,
     Action.CABINET,
     Action.STATUS,
+    Action.REPORT,
     Action.TRAINING,
     Action.KEY_PERSONS,
+    Action.ON_CALL,
+    Action.LOCK_PARTNERS,
     Action.INVITE,
     Action.DEACTIVATE,
     Action.REACTIVATE,
@@ -251,10 +290,15 @@ _ACTION_NEEDS: Final[Mapping[Action, Permission]] = {
     Action.INVITE: Permission.INVITE,
     Action.REACTIVATE: Permission.REACTIVATE,
     Action.CITIZEN: Permission.LOOK_UP_CITIZEN,
+    Action.NEW_CITIZEN: Permission.MANAGE_CITIZENS,
+    Action.ORDERS: Permission.RECORD_LOCK_PARTNER_STEP,
+    Action.LOCK_PARTNERS: Permission.MANAGE_LOCK_PARTNERS,
     Action.SMARTKEYS: Permission.HOLD_SMARTKEY,
     Action.NEW_SMARTKEY: Permission.REGISTER_SMARTKEY,
     Action.CABINET: Permission.REGISTER_SMARTKEY,
     Action.STATUS: Permission.SEE_TRAINING,
+    Action.REPORT: Permission.SEE_REPORT,
+    Action.ON_CALL: Permission.SET_DUTY,
     Action.TRAINING: Permission.RECORD_TRAINING,
     Action.KEY_PERSONS: Permission.APPOINT_KEY_PERSON,
     Action.DEACTIVATE: Permission.DEACTIVATE,
@@ -284,6 +328,7 @@ KEYBOARD_ACTIONS = frozenset(
         Action.MY_TICKETS,
         Action.TICKETS,
         Action.SMARTKEYS,
+        Action.ORDERS,
         Action.HELP,
     }
 )

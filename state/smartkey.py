@@ -249,6 +249,7 @@ _HOLDER_ORDER: Final[Mapping[Role, int]] = {
     Role.PLANNER: 2,
     Role.LEADER: 3,
     Role.VISITATION: 3,
+    Role.LOCK_PARTNER: 3,
 }
 
 

@@ -11,7 +11,8 @@ who is a gap, how a unit's coverage is counted, and who is late.
   typed before the user-ids), and the line it makes.
 - ``Gaps``, ``gaps``: the key person's to-do list; ``Coverage``, ``coverage``, ``percent``: the
   leader's and the report's counts.
-- ``is_late``: untrained this long after joining, and not yet named to the leader.
+- ``untrained_past``, ``is_late``: untrained this long after joining (``is_late``: and not yet
+  named to the leader).
 
 The procedure (DOMAIN.md, "Key persons"): key persons make sure every employee is trained
 in Bekey, can install Bekey on work phones and make sure staff can keep it updated.
@@ -27,9 +28,9 @@ from typing import Final
 
 from state.roles import Role
 
-TRAINEES: Final = frozenset(Role) - {Role.VISITATION}
+TRAINEES: Final = frozenset(Role) - {Role.VISITATION, Role.LOCK_PARTNER}
 """The roles the register covers: everyone who opens citizens' doors (visitation assesses
-citizens and never visits with a key)."""
+citizens and never visits with a key; a lock partner fits the locks)."""
 
 
 class TrainingStatus(StrEnum):
@@ -238,11 +239,15 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+def untrained_past(
+    record: TrainingRecord, joined: datetime, now: datetime, after: timedelta
+) -> bool:
+    """Whether an employee is still untrained ``after`` joining, named to the leader or not
+    (not-recorded staff never are)."""
+    return record.status is TrainingStatus.UNTRAINED and now - joined >= after
+
+
 def is_late(record: TrainingRecord, joined: datetime, now: datetime, after: timedelta) -> bool:
     """Whether an employee is still untrained ``after`` joining and not yet named to the
     leader for it (once per employee; not-recorded staff are never late)."""
-    return (
-        record.status is TrainingStatus.UNTRAINED
-        and record.late_told_at is None
-        and now - joined >= after
-    )
+    return record.late_told_at is None and untrained_past(record, joined, now, after)

@@ -21,9 +21,14 @@ def _danish(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("DK", years=year)
 
 
+def is_public_holiday(day: date) -> bool:
+    """Whether a date is a Danish public holiday."""
+    return day in _danish(day.year)
+
+
 def is_working_day(day: date) -> bool:
     """Whether a day is a working day: Monday to Friday, and not a Danish public holiday."""
-    return day.isoweekday() <= 5 and day not in _danish(day.year)
+    return day.isoweekday() <= 5 and not is_public_holiday(day)
 
 
 def working_days_between(start: date, end: date) -> int:

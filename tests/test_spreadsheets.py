@@ -17,10 +17,23 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.render.csvfiles import CITIZEN_HEADER, STAFF_HEADER, parse_citizens, parse_staff
-from bot.render.spreadsheets import MAX_BYTES, MAX_UNPACKED_BYTES, Unreadable, read_table
+from bot.render.csvfiles import (
+    CITIZEN_HEADER,
+    STAFF_HEADER,
+    parse_citizens,
+    parse_lifecycle,
+    parse_staff,
+)
+from bot.render.spreadsheets import (
+    MAX_BYTES,
+    MAX_UNPACKED_BYTES,
+    Refusal,
+    Unreadable,
+    read_table,
+)
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
+from state.bekey_lifecycle import LifecycleState
 from state.roles import Role
 
 # Made-up CPR-shaped test data (1 January 1990, serial 1234): nobody's number.
@@ -272,17 +285,19 @@ def test_a_refusal_says_what_is_expected_in_danish_and_english_and_in_one_line()
 
     assert refused.value.text("da") == (
         "Første række har ikke de rigtige kolonner.\n"
-        "Jeg forventer kolonnerne <code>ref,name,address,unit,bekey_door</code> i første række, "
+        "Jeg forventer kolonnerne <code>ref,name,address,unit,bekey_door[,bekey_status]</code> "
+        "i første række, "
         "som CSV (adskilt med , eller ;) eller Excel (.xlsx)."
     )
     assert refused.value.text("en") == (
         "The first row does not have the right columns.\n"
-        "Expected: the columns <code>ref,name,address,unit,bekey_door</code> in the first row, "
+        "Expected: the columns <code>ref,name,address,unit,bekey_door[,bekey_status]</code> "
+        "in the first row, "
         "as CSV (separated by , or ;) or Excel (.xlsx)."
     )
     assert str(refused.value) == (
         "The first row does not have the right columns. "
-        "Expected: the columns ref,name,address,unit,bekey_door in the first row, "
+        "Expected: the columns ref,name,address,unit,bekey_door[,bekey_status] in the first row, "
         "as CSV (separated by , or ;) or Excel (.xlsx)."
     )
 
@@ -303,3 +318,105 @@ def test_a_line_csv_cannot_read_is_named_and_the_rest_still_read() -> None:
 
     assert [(error.line, error.code) for error in parsed.errors] == [(3, "unreadable")]
     assert parsed.rows == STAFF_ROWS[:2]
+
+
+# --- the citizens' optional bekey_status column ---------------------------------------------
+
+CITIZENS_WITH_STATUS: list[list[Cell]] = [
+    [*CITIZEN_HEADER, "bekey_status"],
+    ["B-1", "Karen Madsen", "Skovvej 12, 4690 Haslev", "Hjemmepleje Nord", "Bagdør", "bestilt"],
+    ["B-2", "Poul Nielsen", "Torvet 3", "Hjemmepleje Nord", "Hoveddør", "Installed"],
+    ["B-3", "Åse Ærø", "Ågade 1", "Hjemmepleje Nord", "Bagdør", None],
+    ["B-4", "Ib Øst", "Østergade 2", "Hjemmepleje Nord", "Bagdør", "fjernelse-bestilt"],
+]
+STATUSES = [
+    LifecycleState.ORDERED,
+    LifecycleState.INSTALLED,
+    None,
+    LifecycleState.REMOVAL_ORDERED,
+]
+
+WITH_STATUS_SAVED_AS = {
+    "CSV UTF-8 with commas": csv_file(CITIZENS_WITH_STATUS),
+    "CSV UTF-8 (Excel: byte-order mark, semicolons, CRLF)": b"\xef\xbb\xbf"
+    + csv_file(CITIZENS_WITH_STATUS, separator=";", line_end="\r\n"),
+    "CSV in Windows-1252 with semicolons (Excel in Danish)": csv_file(
+        CITIZENS_WITH_STATUS, separator=";", encoding="cp1252", line_end="\r\n"
+    ),
+    "Excel workbook": xlsx_file(CITIZENS_WITH_STATUS),
+}
+
+
+@pytest.mark.parametrize("data", WITH_STATUS_SAVED_AS.values(), ids=WITH_STATUS_SAVED_AS.keys())
+def test_a_status_column_reads_the_same_however_excel_saved_it(data: bytes) -> None:
+    parsed = parse_citizens(data)
+
+    assert parsed.errors == []
+    assert [row.lifecycle for row in parsed.rows] == STATUSES
+    assert parsed.rows[0] == CitizenRow(
+        "B-1",
+        "Karen Madsen",
+        "Skovvej 12, 4690 Haslev",
+        "Hjemmepleje Nord",
+        "Bagdør",
+        LifecycleState.ORDERED,
+    )
+
+
+def test_every_state_reads_by_its_code_and_by_its_danish_word() -> None:
+    for state in LifecycleState:
+        assert parse_lifecycle(state.value) is state
+        assert parse_lifecycle(state.value.upper().replace("_", " ")) is state
+    danish = {
+        "aktiv": LifecycleState.ACTIVE,
+        "anmodet": LifecycleState.REQUESTED,
+        "bestilt": LifecycleState.ORDERED,
+        "Monteret": LifecycleState.INSTALLED,
+        "fjernet": LifecycleState.REMOVED,
+        "LUKKET": LifecycleState.CLOSED,
+        "annulleret": LifecycleState.CANCELLED,
+    }
+    for word, state in danish.items():
+        assert parse_lifecycle(word) is state
+    assert parse_lifecycle("måske") is None
+    assert parse_lifecycle("") is None
+
+
+def test_a_file_without_the_status_column_leaves_every_lifecycle_unset() -> None:
+    rows: list[list[Cell]] = [list(CITIZEN_HEADER), CITIZENS_WITH_STATUS[1][:5]]
+
+    parsed = parse_citizens(xlsx_file(rows))
+
+    assert parsed.errors == []
+    assert [row.lifecycle for row in parsed.rows] == [None]
+
+
+def test_an_unknown_status_fails_its_line_naming_the_allowed_values() -> None:
+    bad: list[Cell] = ["B-9", "Ole", "Vej 1", "Nord", "Bagdør", "måske"]
+    rows = [*CITIZENS_WITH_STATUS[:2], bad]
+
+    parsed = parse_citizens(csv_file(rows))
+
+    [error] = parsed.errors
+    assert (error.line, error.code) == (3, "bekey_status")
+    assert str(error).startswith("line 3: unknown bekey_status 'måske' (one of: active/aktiv, ")
+    assert "ukendt bekey_status «måske» (en af: " in error.text("da")
+    assert [row.ref for row in parsed.rows] == ["B-1"]
+
+
+def test_a_status_row_short_of_its_cell_is_a_field_count_error() -> None:
+    data = csv_file(CITIZENS_WITH_STATUS[:1]) + b"B-1,Karen,Vej 1,Nord,Bagdoer\n"
+
+    [error] = parse_citizens(data).errors
+
+    assert (error.code, error.params) == ("field_count", {"expected": 6, "found": 5})
+
+
+def test_staff_and_smartkey_files_take_no_extra_column() -> None:
+    rows = [[*STAFF[0], "bekey_status"], [*STAFF[1], "aktiv"]]
+
+    with pytest.raises(Unreadable) as refused:
+        parse_staff(csv_file(rows))
+
+    assert refused.value.reason == Refusal.HEADER
+    assert "[," not in str(refused.value)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock, to_db
-from bot.storage.citizens import CitizenRow
 from bot.storage.database import Database
 from bot.storage.employees import StaffRow
 from bot.storage.migrations import (
@@ -175,8 +174,18 @@ async def test_the_units_migration_merges_the_spellings_already_stored(tmp_path:
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (user_id, user_id, Role.CAREGIVER.value, unit, to_db(now), to_db(now)),
                 )
-            await tx.citizens.upsert(
-                CitizenRow("B-1", "Åse Ørum", "Ågade 2", "HJEMMEPLEJE  NORD", "hoveddør"), now
+            await tx.session.execute(  # as the code of schema 5 stored them
+                "INSERT INTO citizens (ref, name, address, unit, bekey_door, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    "B-1",
+                    "Åse Ørum",
+                    "Ågade 2",
+                    "HJEMMEPLEJE  NORD",
+                    "hoveddør",
+                    to_db(now),
+                    to_db(now),
+                ),
             )
 
         await migrate(db, clock)

@@ -18,6 +18,13 @@ Formats (always well under Telegram's 64 bytes):
   kp:<user-id>:x                                    remove a key person's appointment
   lv:<user-id>:d|x                                  deactivate a leaver (confirming tap), or not
   lt:<task id>:d|k|n                                leaver's task: done, key back too, not yet
+  cz:<citizen id>:<version>:<step>[:<choice>]      a citizen's card: open it (vw), a step, or
+                                                    the order confirmed (cf); choice: firm, unit
+  bo:<order id>:c|i|o|r|x                           an order: confirmed, installed, opened in
+                                                    Netkey, removed, closed in Netkey
+  td:<to-do id>:d                                   visitation's to-do done
+  oc:<on-call id>:x                                 end an on-call appointment
+  lp:<firm id>:x                                    take a lock partner firm off the list
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.render.pages import page_count
+from state.bekey_lifecycle import LifecycleTrigger
 from state.incident import IncidentTrigger
 from state.ticket import TicketTrigger
 from state.training import Mark
@@ -626,3 +634,156 @@ def parse_training(data: str) -> TrainingPress | None:
         return None
     mark = _TRAINING_MARKS[code] if code is not None else None
     return TrainingPress(page, match.group(2), int(match.group(3), 16), mark)
+
+
+CITIZEN_PREFIX = "cz:"
+ORDER_PREFIX = "bo:"
+TODO_PREFIX = "td:"
+
+LIFECYCLE_CODES: dict[LifecycleTrigger, str] = {
+    LifecycleTrigger.REQUEST: "rq",
+    LifecycleTrigger.NOTIFY: "nt",
+    LifecycleTrigger.ORDER: "or",
+    LifecycleTrigger.INSTALL: "in",
+    LifecycleTrigger.OPEN_IN_NETKEY: "op",
+    LifecycleTrigger.CANCEL: "cx",
+    LifecycleTrigger.REQUEST_REMOVAL: "rr",
+    LifecycleTrigger.ORDER_REMOVAL: "ro",
+    LifecycleTrigger.REMOVE: "rm",
+    LifecycleTrigger.CLOSE_IN_NETKEY: "cl",
+    LifecycleTrigger.CHANGE_DOOR: "dr",
+    LifecycleTrigger.MOVE: "mv",
+}
+"""A citizen's Bekey step as a button sends it (short: a button's data is 64 bytes)."""
+
+_LIFECYCLE_STEPS = {code: trigger for trigger, code in LIFECYCLE_CODES.items()}
+_CONFIRM_CODE = "cf"
+_OPEN_CODE = "vw"
+
+
+@dataclass(frozen=True)
+class CitizenPress:
+    """A parsed button on visitation's citizen card: the citizen, the version the card was
+    drawn for (a button from an older card is refused), and the step (None: open the card;
+    ``confirm``: the lock partner confirmed the order, on their word). ``choice`` is the
+    firm ordered from, or the unit moved to (by id)."""
+
+    citizen_id: int
+    version: int
+    step: LifecycleTrigger | None
+    choice: int | None = None
+    confirm: bool = False
+
+
+_CITIZEN = re.compile(r"^cz:(\d{1,12}):(\d{1,9}):([a-z]{2})(?::(\d{1,12}))?$")
+
+
+def citizen_data(
+    citizen_id: int,
+    version: int,
+    step: LifecycleTrigger | None = None,
+    choice: int | None = None,
+    *,
+    confirm: bool = False,
+) -> str:
+    """Encode a button on a citizen's card (open it, take a step, confirm the order)."""
+    code = _CONFIRM_CODE if confirm else (LIFECYCLE_CODES[step] if step else _OPEN_CODE)
+    tail = f":{choice}" if choice is not None else ""
+    return f"{CITIZEN_PREFIX}{citizen_id}:{version}:{code}{tail}"
+
+
+def parse_citizen(data: str) -> CitizenPress | None:
+    """Decode a citizen card button; None if it is malformed."""
+    match = _CITIZEN.match(data)
+    if match is None:
+        return None
+    citizen_id, version, code = int(match.group(1)), int(match.group(2)), match.group(3)
+    choice = int(match.group(4)) if match.group(4) else None
+    if code == _OPEN_CODE:
+        return CitizenPress(citizen_id, version, None, choice)
+    if code == _CONFIRM_CODE:
+        return CitizenPress(citizen_id, version, None, choice, confirm=True)
+    step = _LIFECYCLE_STEPS.get(code)
+    return CitizenPress(citizen_id, version, step, choice) if step else None
+
+
+class OrderAction(StrEnum):
+    """What a button on an order to the lock partner does."""
+
+    CONFIRM = "c"
+    INSTALLED = "i"
+    OPENED = "o"
+    REMOVED = "r"
+    CLOSED = "x"
+
+
+@dataclass(frozen=True)
+class OrderPress:
+    """A parsed order button."""
+
+    order_id: int
+    action: OrderAction
+
+
+_ORDER = re.compile(r"^bo:(\d{1,12}):([a-z])$")
+
+
+def order_data(order_id: int, action: OrderAction) -> str:
+    """Encode a button on an order."""
+    return f"{ORDER_PREFIX}{order_id}:{action.value}"
+
+
+def parse_order(data: str) -> OrderPress | None:
+    """Decode an order button; None if it is malformed."""
+    match = _ORDER.match(data)
+    if match is None:
+        return None
+    try:
+        return OrderPress(int(match.group(1)), OrderAction(match.group(2)))
+    except ValueError:
+        return None
+
+
+_TODO = re.compile(r"^td:(\d{1,12}):d$")
+
+
+def todo_data(todo_id: int) -> str:
+    """Encode "done" on visitation's to-do."""
+    return f"{TODO_PREFIX}{todo_id}:d"
+
+
+def parse_todo(data: str) -> int | None:
+    """Decode a to-do's done button into its id; None if it is malformed."""
+    match = _TODO.match(data)
+    return int(match.group(1)) if match else None
+
+
+LOCK_PARTNER_PREFIX = "lp:"
+
+_LOCK_PARTNER = re.compile(r"^lp:(\d{1,12}):x$")
+
+
+def lock_partner_data(firm_id: int) -> str:
+    """Encode "take this lock partner firm off the list"."""
+    return f"{LOCK_PARTNER_PREFIX}{firm_id}:x"
+
+
+def parse_lock_partner(data: str) -> int | None:
+    """Decode a lock partner's remove button into the firm's id; None if it is malformed."""
+    match = _LOCK_PARTNER.match(data)
+    return int(match.group(1)) if match else None
+
+
+ON_CALL_PREFIX = "oc:"
+_ON_CALL = re.compile(r"^oc:(\d{1,12}):x$")
+
+
+def on_call_data(on_call_id: int) -> str:
+    """Encode "end this on-call appointment"."""
+    return f"{ON_CALL_PREFIX}{on_call_id}:x"
+
+
+def parse_on_call(data: str) -> int | None:
+    """Decode an end-on-call button into the appointment's id; None if it is malformed."""
+    match = _ON_CALL.match(data)
+    return int(match.group(1)) if match else None

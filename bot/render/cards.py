@@ -18,6 +18,7 @@ from bot.render.phones import dialable
 from bot.settings import Settings
 from bot.storage.citizens import Citizen
 from bot.storage.employees import Employee
+from bot.storage.lock_partners import Firm
 from bot.storage.tickets import StoredTicket
 from state.routing import SupportParty, party_for
 from state.ticket import TicketStatus, TicketTrigger, allowed_triggers, format_ticket_number
@@ -44,12 +45,20 @@ class CardFacts:
     """The reporter said the mobile network is down."""
     untrained: bool = False
     """A login problem from a reporter not yet trained in Bekey: train rather than just fix."""
+    lock_partner: Firm | None = None
+    """A door ticket's firm: that of the citizen's order, else the default (None: the
+    settings' lock partner)."""
 
 
-def support_contact(settings: Settings, party: SupportParty) -> tuple[str, str]:
-    """Return an outside party's name and dialable number ("" if none is set)."""
+def support_contact(
+    settings: Settings, party: SupportParty, lock_partner: Firm | None = None
+) -> tuple[str, str]:
+    """Return an outside party's name and dialable number ("" if none is set); the lock
+    partner is the firm given, else the one of the settings."""
     if party is SupportParty.BEKEY:
         name, phone = settings.bekey_support_name, settings.bekey_support_phone
+    elif party is SupportParty.LOCK_PARTNER and lock_partner is not None:
+        name, phone = lock_partner.name, lock_partner.phone
     elif party is SupportParty.LOCK_PARTNER:
         name, phone = settings.lock_partner_name, settings.lock_partner_phone
     else:
@@ -57,9 +66,11 @@ def support_contact(settings: Settings, party: SupportParty) -> tuple[str, str]:
     return name, dialable(phone)
 
 
-def contact_line(language: str, settings: Settings, party: SupportParty) -> str:
+def contact_line(
+    language: str, settings: Settings, party: SupportParty, lock_partner: Firm | None = None
+) -> str:
     """Return whom to call about a ticket and on which number, or that no number is set."""
-    name, phone = support_contact(settings, party)
+    name, phone = support_contact(settings, party, lock_partner)
     if not phone:
         return t(language, "ticket.contact_unset", party=name)
     return t(language, "ticket.contact", party=name, phone=phone)
@@ -96,14 +107,19 @@ def answers_line(language: str, answers: dict[str, str]) -> str:
 
 
 def status_line(
-    language: str, settings: Settings, ticket: StoredTicket, taker: Employee | None
+    language: str,
+    settings: Settings,
+    ticket: StoredTicket,
+    taker: Employee | None,
+    lock_partner: Firm | None = None,
 ) -> str:
     """Return the ticket's status in words."""
     state = TicketStatus(ticket.model.state)
     who = taker.name if taker else "?"
     if state is TicketStatus.CONTACTED:
         party = ticket.model.contacted or party_for(ticket.model.category)
-        return t(language, "status.contacted", party=support_contact(settings, party)[0], name=who)
+        named = support_contact(settings, party, lock_partner)[0]
+        return t(language, "status.contacted", party=named, name=who)
     return t(language, f"status.{state.value}", name=who)
 
 
@@ -152,23 +168,24 @@ def ticket_card(
     if facts.untrained:
         lines.append(t(language, "training.ticket_untrained"))
     lines.append("")
-    lines.append(contact_line(language, settings, party_for(model.category)))
+    firm = facts.lock_partner
+    lines.append(contact_line(language, settings, party_for(model.category), firm))
     lines.append(
         t(
             language,
             "ticket.status",
-            status=Html(status_line(language, settings, ticket, facts.taker)),
+            status=Html(status_line(language, settings, ticket, facts.taker, firm)),
         )
     )
-    return "\n".join(lines), ticket_buttons(language, settings, ticket)
+    return "\n".join(lines), ticket_buttons(language, settings, ticket, firm)
 
 
 def ticket_buttons(
-    language: str, settings: Settings, ticket: StoredTicket
+    language: str, settings: Settings, ticket: StoredTicket, lock_partner: Firm | None = None
 ) -> dict[str, Any] | None:
     """Return the inline keyboard of the actions the ticket's state allows (None if none)."""
     allowed = allowed_triggers(ticket.model.state)
-    party_name = support_contact(settings, party_for(ticket.model.category))[0]
+    party_name = support_contact(settings, party_for(ticket.model.category), lock_partner)[0]
     row = []
     if TicketTrigger.TAKE in allowed:
         row.append(_button(t(language, "ticket.take"), ticket_data(ticket.id, TicketAction.TAKE)))

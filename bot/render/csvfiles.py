@@ -23,6 +23,7 @@ from bot.render.spreadsheets import read_table
 from bot.storage.citizens import CitizenRow
 from bot.storage.employees import StaffRow
 from bot.storage.smartkeys import SmartkeyRow
+from state.bekey_lifecycle import LifecycleState
 from state.cpr import contains_cpr
 from state.invites import valid_name, valid_user_id
 from state.roles import Role, parse_role
@@ -31,6 +32,9 @@ from state.units import unit_key
 
 STAFF_HEADER = ("user_id", "name", "role", "unit")
 CITIZEN_HEADER = ("ref", "name", "address", "unit", "bekey_door")
+CITIZEN_EXTRA = ("bekey_status",)
+"""The columns a citizen file may add: where the citizen's Bekey stands (empty: active when
+new, unchanged when known)."""
 SMARTKEY_HEADER = ("label", "unit", "cabinet", "location")
 MAX_FIELD = 200
 MAX_REF = 32
@@ -102,20 +106,25 @@ def _read(
     key: Callable[[Row], str],
     *,
     optional: frozenset[str] = frozenset(),
+    extra: tuple[str, ...] = (),
 ) -> Parsed[Row]:
-    table = read_table(data, header, name)
+    """Read the rows under ``header`` (then any of the ``extra`` columns, which may be left
+    empty, as may the ``optional`` ones); ``build`` gets the columns the file has."""
+    table = read_table(data, header, name, extra)
+    columns = table.columns or header
+    may_be_empty = optional | frozenset(extra)
     rows: list[Row] = []
     lines: list[int] = []
     errors = [LineError(line, "unreadable") for line in table.broken]
     seen: dict[str, int] = {}
     for record in table.lines:
         line = record.number
-        problem = _check_fields(record.cells, header, optional)
+        problem = _check_fields(record.cells, columns, may_be_empty)
         if problem is not None:
             errors.append(LineError(line, *problem))
             continue
         built = build(
-            {column: cell.strip() for column, cell in zip(header, record.cells, strict=True)}
+            {column: cell.strip() for column, cell in zip(columns, record.cells, strict=True)}
         )
         if isinstance(built, tuple):
             errors.append(LineError(line, *built))
@@ -159,21 +168,76 @@ def _check_fields(
     return None
 
 
+STAFF_FILE_ROLES = tuple(role for role in Role if role is not Role.LOCK_PARTNER)
+"""The roles a staff file may give: a lock partner belongs to a firm, not to a file's unit
+(they are invited in chat, ``/inviter ID låsepartner NAVN; FIRMA``)."""
+
+
 def _staff(fields: dict[str, str]) -> StaffRow | Problem:
     if not valid_user_id(fields["user_id"]):
         return "user_id", {"value": fields["user_id"]}
     role = parse_role(fields["role"])
-    if role is None:
-        return "role", {"value": fields["role"], "roles": tuple(Role)}
+    if role is None or role not in STAFF_FILE_ROLES:
+        return "role", {"value": fields["role"], "roles": STAFF_FILE_ROLES}
     if not valid_name(fields["name"]):
         return "name", {}
     return StaffRow(fields["user_id"], fields["name"], role, fields["unit"])
 
 
+_LIFECYCLE_WORDS: dict[LifecycleState, tuple[str, ...]] = {
+    LifecycleState.ACTIVE: ("aktiv",),
+    LifecycleState.REQUESTED: ("anmodet",),
+    LifecycleState.NOTIFIED: ("underrettet", "informeret"),
+    LifecycleState.ORDERED: ("bestilt",),
+    LifecycleState.INSTALLED: ("monteret", "installeret"),
+    LifecycleState.REMOVAL_REQUESTED: ("fjernelse anmodet",),
+    LifecycleState.REMOVAL_ORDERED: ("fjernelse bestilt",),
+    LifecycleState.REMOVED: ("fjernet", "afmonteret"),
+    LifecycleState.CLOSED: ("lukket",),
+    LifecycleState.CANCELLED: ("annulleret",),
+}
+"""The Danish words a citizen file's ``bekey_status`` may hold, besides the state's code
+(the commonest first: a bad line names them in this order)."""
+
+
+def _status_key(text: str) -> str:
+    """A status as compared: case, æøå spelling, and spaces, dashes or underscores aside."""
+    return "_".join(fold(text.replace("-", " ").replace("_", " ")).split())
+
+
+_LIFECYCLE_BY_WORD: dict[str, LifecycleState] = {
+    _status_key(word): state
+    for state, words in _LIFECYCLE_WORDS.items()
+    for word in (state.value, *words)
+}
+
+LIFECYCLE_CHOICES = ", ".join(
+    "/".join((state.value, *words)) for state, words in _LIFECYCLE_WORDS.items()
+)
+"""The values a ``bekey_status`` cell may hold, as a bad line names them."""
+
+
+def parse_lifecycle(text: str) -> LifecycleState | None:
+    """Read a ``bekey_status`` cell: a state's code (``ordered``) or its Danish word
+    (``bestilt``), in any case; None for anything else."""
+    return _LIFECYCLE_BY_WORD.get(_status_key(text))
+
+
 def _citizen(fields: dict[str, str]) -> CitizenRow | Problem:
     if len(fields["ref"]) > MAX_REF:
         return "ref", {"max": MAX_REF}
-    return CitizenRow(**fields)
+    status = fields.get("bekey_status", "")
+    lifecycle = parse_lifecycle(status) if status else None
+    if status and lifecycle is None:
+        return "bekey_status", {"value": status, "allowed": LIFECYCLE_CHOICES}
+    return CitizenRow(
+        fields["ref"],
+        fields["name"],
+        fields["address"],
+        fields["unit"],
+        fields["bekey_door"],
+        lifecycle,
+    )
 
 
 def _smartkey(fields: dict[str, str]) -> SmartkeyRow | Problem:
@@ -200,8 +264,17 @@ def parse_staff(data: bytes, name: str = "") -> Parsed[StaffRow]:
 
 
 def parse_citizens(data: bytes, name: str = "") -> Parsed[CitizenRow]:
-    """Parse a citizen file (header ref,name,address,unit,bekey_door); raises ``Unreadable``."""
-    return _read(data, name, CITIZEN_HEADER, _citizen, lambda row: row.ref.lower())
+    """Parse a citizen file (header ref,name,address,unit,bekey_door, and an optional
+    bekey_status: a ``LifecycleState`` code or its Danish word; left out or empty, a new
+    citizen is active and a known one keeps theirs); raises ``Unreadable``."""
+    return _read(
+        data,
+        name,
+        CITIZEN_HEADER,
+        _citizen,
+        lambda row: row.ref.lower(),
+        extra=CITIZEN_EXTRA,
+    )
 
 
 def parse_smartkeys(data: bytes, name: str = "") -> Parsed[SmartkeyRow]:

@@ -1,7 +1,8 @@
 """Reading a spreadsheet as people save it: bytes in, the rows under its header out.
 
-- ``read_table(data, columns, name)``: the rows of a file whose first row must be ``columns``,
-  each with the line (CSV) or row number (Excel) a person sees it at; raises ``Unreadable``.
+- ``read_table(data, columns, name, extra)``: the rows of a file whose first row must be
+  ``columns``, then any of the ``extra`` (optional) columns, each row with the line (CSV) or
+  row number (Excel) a person sees it at, and the columns the file has; raises ``Unreadable``.
 - ``Unreadable``: why (a ``Refusal``) a whole file cannot be read, worded with what is
   expected instead: ``text(language)`` for a person in chat, ``str()`` for the operator
   (English, one line).
@@ -55,17 +56,24 @@ class Refusal(StrEnum):
 class Unreadable(Exception):
     """A whole file cannot be read as the expected spreadsheet; nothing in it is echoed back."""
 
-    def __init__(self, reason: Refusal, columns: tuple[str, ...]) -> None:
+    def __init__(
+        self, reason: Refusal, columns: tuple[str, ...], extra: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(reason.value)
         self.reason = reason
         self.columns = columns
+        self.extra = extra
+
+    def _expected(self) -> str:
+        """The columns expected, the optional ones in brackets: ``ref,...,bekey_door[,status]``."""
+        return ",".join(self.columns) + "".join(f"[,{column}]" for column in self.extra)
 
     def _params(self) -> dict[str, object]:
         return {"kb": MAX_BYTES // 1024} if self.reason is Refusal.TOO_BIG else {}
 
     def text(self, language: str) -> str:
         """Why, and what the bot expects instead, in a person's language (Telegram HTML)."""
-        columns = Html(f"<code>{html.escape(','.join(self.columns))}</code>")
+        columns = Html(f"<code>{html.escape(self._expected())}</code>")
         return (
             t(language, f"import.{self.reason}", **self._params())
             + "\n"
@@ -76,7 +84,7 @@ class Unreadable(Exception):
         return (
             plain("en", f"import.{self.reason}", **self._params())
             + " "
-            + plain("en", "import.expected", columns=",".join(self.columns))
+            + plain("en", "import.expected", columns=self._expected())
         )
 
 
@@ -90,35 +98,41 @@ class Line:
 
 @dataclass(frozen=True)
 class Table:
-    """The rows under a file's header, and the lines that could not be read at all."""
+    """The rows under a file's header, the lines that could not be read at all, and the
+    columns of the header (the expected ones, then the optional ones the file has)."""
 
     lines: list[Line]
     broken: list[int]
+    columns: tuple[str, ...] = ()
 
 
-def read_table(data: bytes, columns: tuple[str, ...], name: str = "") -> Table:
-    """Read a CSV or .xlsx file whose first row is ``columns`` (any case, spaces ignored).
+def read_table(
+    data: bytes, columns: tuple[str, ...], name: str = "", extra: tuple[str, ...] = ()
+) -> Table:
+    """Read a CSV or .xlsx file whose first row is ``columns`` (any case, spaces ignored),
+    then, in any order, any of the ``extra`` columns (each at most once).
 
     Raises ``Unreadable`` for a file that is too big, is not a spreadsheet, is a damaged or
     old-style workbook, or has another first row. What a file is, is told by its bytes;
     ``name`` (the file's name, if known) only sharpens the reason an unreadable one is refused.
     """
     if len(data) > MAX_BYTES:
-        raise Unreadable(Refusal.TOO_BIG, columns)
+        raise Unreadable(Refusal.TOO_BIG, columns, extra)
     if data.startswith(_XLSX_MAGIC):
-        return _under_header(_xlsx_rows(data, columns), columns)
+        width = len(columns) + len(extra)
+        return _under_header(_xlsx_rows(data, columns, width, extra), columns, extra)
     if data.startswith(_XLS_MAGIC):
-        raise Unreadable(Refusal.XLS, columns)
+        raise Unreadable(Refusal.XLS, columns, extra)
     try:
-        return _under_header(_csv_rows(_decode(data, columns)), columns)
+        return _under_header(_csv_rows(_decode(data, columns, extra)), columns, extra)
     except Unreadable:
         suffix = name.lower().rpartition(".")[2]
         if suffix in (Refusal.XLS, Refusal.XLSX):  # named as a workbook, and not one: say so
-            raise Unreadable(Refusal(suffix), columns) from None
+            raise Unreadable(Refusal(suffix), columns, extra) from None
         raise
 
 
-def _decode(data: bytes, columns: tuple[str, ...]) -> str:
+def _decode(data: bytes, columns: tuple[str, ...], extra: tuple[str, ...]) -> str:
     """UTF-8 (a byte-order mark dropped) first; else Windows-1252; else not a spreadsheet."""
     try:
         text = data.decode("utf-8-sig")
@@ -126,9 +140,10 @@ def _decode(data: bytes, columns: tuple[str, ...]) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise Unreadable(Refusal.NOT_SPREADSHEET, columns) from None
+            raise Unreadable(Refusal.NOT_SPREADSHEET, columns, extra) from None
     if any(ord(char) < 32 and char not in _ALLOWED_CONTROLS for char in text):
-        raise Unreadable(Refusal.NOT_SPREADSHEET, columns)  # NUL and friends: binary, or UTF-16
+        # NUL and friends: binary, or UTF-16
+        raise Unreadable(Refusal.NOT_SPREADSHEET, columns, extra)
     return text
 
 
@@ -156,15 +171,17 @@ def _csv_rows(text: str) -> list[_Row]:
         rows.append((reader.line_num, record))
 
 
-def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[_Row]:
+def _xlsx_rows(
+    data: bytes, columns: tuple[str, ...], width: int, extra: tuple[str, ...]
+) -> list[_Row]:
     """The first sheet's rows by row number, every cell as text (formulas as their values)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise Unreadable(Refusal.XLSX, columns) from None
+        raise Unreadable(Refusal.XLSX, columns, extra) from None
     if unpacked > MAX_UNPACKED_BYTES:
-        raise Unreadable(Refusal.TOO_BIG, columns)
+        raise Unreadable(Refusal.TOO_BIG, columns, extra)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; only the values matter here.
@@ -175,7 +192,7 @@ def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[_Row]:
                 sheet.reset_dimensions()  # do not trust the size the writer claimed
                 # A sheet is a grid: a row's empty cells at the right are cells all the same.
                 return [
-                    (number, _padded([_cell_text(value) for value in values], len(columns)))
+                    (number, _padded([_cell_text(value) for value in values], width))
                     for number, values in enumerate(
                         sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1
                     )
@@ -183,7 +200,7 @@ def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[_Row]:
             finally:
                 workbook.close()
     except Exception:  # whatever fails inside a damaged workbook, it means the same
-        raise Unreadable(Refusal.XLSX, columns) from None
+        raise Unreadable(Refusal.XLSX, columns, extra) from None
 
 
 def _padded(cells: list[str], width: int) -> list[str]:
@@ -205,21 +222,27 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _under_header(rows: list[_Row], columns: tuple[str, ...]) -> Table:
-    """Check the first row against the columns; return the non-blank rows below it."""
+def _under_header(rows: list[_Row], columns: tuple[str, ...], extra: tuple[str, ...] = ()) -> Table:
+    """Check the first row against the columns (then any of the extra ones); return the
+    non-blank rows below it, and the columns the file has."""
     if not rows or rows[0][1] is None:
-        raise Unreadable(Refusal.HEADER, columns)
-    header = _fit(rows[0][1], len(columns))
-    if tuple(cell.strip().lower() for cell in header) != columns:
-        raise Unreadable(Refusal.HEADER, columns)
+        raise Unreadable(Refusal.HEADER, columns, extra)
+    header = tuple(cell.strip().lower() for cell in _fit(rows[0][1], len(columns)))
+    added = header[len(columns) :]
+    if (
+        header[: len(columns)] != columns
+        or len(set(added)) != len(added)
+        or not set(added) <= set(extra)
+    ):
+        raise Unreadable(Refusal.HEADER, columns, extra)
     lines: list[Line] = []
     broken: list[int] = []
     for number, cells in rows[1:]:
         if cells is None:
             broken.append(number)
         elif any(cell.strip() for cell in cells):
-            lines.append(Line(number, _fit(cells, len(columns))))
-    return Table(lines, broken)
+            lines.append(Line(number, _fit(cells, len(header))))
+    return Table(lines, broken, header)
 
 
 def _fit(cells: list[str], width: int) -> tuple[str, ...]:

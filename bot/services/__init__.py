@@ -18,6 +18,11 @@
 - ``leavers``: deactivating a leaver, and the planners' task of closing them in Bekey
 - ``appointments``: key persons, appointed by the unit's leader on top of a role
 - ``training``: the Bekey training register: who is trained, gaps, coverage, reminders
+- ``duty``: planner hours and on-call people (``duty_now``: who is on duty at a moment)
+- ``lifecycle``: citizens' Bekey: visitation's steps, the lock partner's orders, notices
+- ``reports``: the leader's monthly report, counted from the stored events
+- ``lock_partners``: the lock partner firms (the settings' one the default), kept by leaders
+- ``summary``: the planners' morning summary, each working day (a heartbeat)
 
 ``Services`` holds one of each, over one database, and is kept in ``bot_data``.
 """
@@ -30,15 +35,20 @@ from bot.clock import Clock
 from bot.services.access import AccessService
 from bot.services.appointments import AppointmentService
 from bot.services.citizens import CitizenService
+from bot.services.duty import DutyService
 from bot.services.emergency import EmergencyService
 from bot.services.escalation import EscalationService
 from bot.services.incidents import IncidentService
 from bot.services.leavers import LeaverService
+from bot.services.lifecycle import LifecycleService
+from bot.services.lock_partners import LockPartnerService
 from bot.services.records import RecordsService
 from bot.services.replies import ReplyService
+from bot.services.reports import ReportService
 from bot.services.retention import RetentionService
 from bot.services.smartkeys import SmartkeyService
 from bot.services.staff import StaffService
+from bot.services.summary import SummaryService
 from bot.services.tickets import TicketService
 from bot.services.training import TrainingService
 from bot.services.triage import TriageService
@@ -68,9 +78,14 @@ class Services:
     records: RecordsService
     replies: ReplyService
     smartkeys: SmartkeyService
+    duty: DutyService
+    lifecycle: LifecycleService
     leavers: LeaverService
     appointments: AppointmentService
     training: TrainingService
+    reports: ReportService
+    lock_partners: LockPartnerService
+    summary: SummaryService
     bot_username: str = field(default="")
 
     @classmethod
@@ -96,9 +111,14 @@ class Services:
             records=RecordsService(*parts),
             replies=ReplyService(*parts),
             smartkeys=SmartkeyService(*parts),
+            duty=DutyService(*parts),
+            lifecycle=LifecycleService(*parts),
             leavers=LeaverService(*parts),
             appointments=AppointmentService(*parts),
             training=TrainingService(*parts),
+            reports=ReportService(*parts),
+            lock_partners=LockPartnerService(*parts),
+            summary=SummaryService(*parts),
         )
 
     async def open(self) -> None:
@@ -106,6 +126,7 @@ class Services:
         await self.db.open()
         await migrate(self.db, self.clock)
         await self.db.check_writable()
+        await self.lock_partners.ensure_default()  # the LOCK_PARTNER_* settings' firm
 
     async def close(self) -> None:
         """Close the database."""

@@ -1,5 +1,9 @@
 """Escalation: an untaken ticket goes again to planners and key persons, then to the leader.
 
+Escalation follows duty (``state.duty``): its time counts only while someone is on duty.
+Outside planner hours the first level goes to whoever is on call; the leader hears only in
+planner hours, so a ticket that waited overnight is in the morning summary, not a night call.
+
 A ticket that is part of an outage incident does not escalate on its own: the incident
 escalates once, as one ticket would (``IncidentService.run_due``).
 """
@@ -7,9 +11,11 @@ escalates once, as one ticket would (``IncidentService.run_due``).
 from __future__ import annotations
 
 from bot.services.base import Service
+from bot.services.duty import duty_now
 from bot.services.ticket_pushes import push_cards
 from bot.storage.session import StaleVersion
-from state.routing import escalation_level_due, roles_for_escalation
+from state.duty import escalation_level_on_duty
+from state.routing import roles_for_escalation
 from state.ticket import TicketStatus, format_ticket_number
 
 
@@ -36,9 +42,13 @@ class EscalationService(Service):
                 return 0
             if await tx.incidents.incident_of(ticket.id) is not None:
                 return 0
-            due = escalation_level_due(
+            duty = await duty_now(tx, self.settings, ticket.unit, now)
+            due = escalation_level_on_duty(
                 ticket.created_at,
                 now,
+                duty.hours,
+                self.settings.zone,
+                duty.rules,
                 first_after=self.settings.escalate_first,
                 second_after=self.settings.escalate_second,
             )
@@ -51,7 +61,11 @@ class EscalationService(Service):
                 ticket.escalation_level = level
                 ticket.model.version += 1
                 await tx.tickets.save(ticket, ticket.model.version - 1, now)
-                recipients = await tx.employees.in_unit(ticket.unit, roles_for_escalation(level))
+                recipients = (
+                    await tx.employees.in_unit(ticket.unit, roles_for_escalation(level))
+                    if duty.in_hours or level > 1
+                    else duty.on_call
+                )
                 note = f"ticket.escalated_{level}"
                 await push_cards(tx, self.settings, ticket, recipients, now, note_key=note)
                 state = ticket.model.state

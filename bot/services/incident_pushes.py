@@ -33,6 +33,7 @@ from bot.render.incidents import (
     incident_message,
     joined_notice,
 )
+from bot.services.duty import duty_now
 from bot.settings import Settings
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
@@ -293,7 +294,9 @@ async def sync_messages(
     if incident.model.state == IncidentState.RESOLVED:
         return len(reached)
     for count in renderer.facts.units:
-        for employee in await tx.employees.in_unit(count.unit, recipient_roles(incident)):
+        handlers = await tx.employees.in_unit(count.unit, recipient_roles(incident))
+        on_call = (await duty_now(tx, settings, count.unit, now)).on_call  # outside hours
+        for employee in [*on_call, *handlers]:
             if employee.telegram_id is None or employee.telegram_id in reached:
                 continue
             await _send(tx, renderer, employee, now)

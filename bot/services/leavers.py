@@ -276,6 +276,7 @@ async def close_access(
     user_id = target.user_id
     await tx.employees.deactivate(user_id, now)
     await tx.invites.revoke_all(user_id, now)
+    await tx.duty.end_for(user_id, actor, now)  # no longer on call
     await tx.audit.record(now, actor, DEACTIVATE, user_id)
     await _end_conversations(tx, target, actor, now)
     released = await _release_tickets(tx, settings, target, actor, now)

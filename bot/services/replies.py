@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.services.base import Service
 from bot.storage.inbox import HANDLING
-from bot.storage.outbox import Priority
+from bot.storage.outbox import Document, Priority
 
 
 class ReplyService(Service):
@@ -27,10 +27,12 @@ class ReplyService(Service):
         completes: int | None = None,
         priority: Priority = Priority.REPLY,
         topic: str | None = None,
+        document: Document | None = None,
     ) -> None:
         """Queue an answer (under a topic, to edit it later).
 
-        ``completes`` names the update whose instant card this answer becomes.
+        ``completes`` names the update whose instant card this answer becomes; a
+        ``document`` goes as a file, with the text as its caption (at most 1024 characters).
         """
         async with self.db.transaction() as tx:
             await tx.outbox.enqueue(
@@ -42,6 +44,7 @@ class ReplyService(Service):
                 priority=priority,
                 express_of=completes,
                 topic=topic,
+                document=document,
             )
         handling = HANDLING.get()
         if completes is not None and handling is not None:

@@ -190,7 +190,9 @@ class StaffService(Service):
         new_phone = existing is not None and not may_rename
         if existing is not None and new_phone:
             # Only a leader (in chat or by the command line) changes a name or a role.
-            staff = StaffRow(existing.user_id, existing.name, existing.role, existing.unit)
+            staff = StaffRow(
+                existing.user_id, existing.name, existing.role, existing.unit, existing.firm_id
+            )
         before, after = await tx.employees.upsert(staff, now, self.settings.default_language)
         if after.key_person and not (before is not None and before.key_person):
             await tx.audit.record(now, actor, KEY_PERSON_APPOINTED, staff.user_id)
@@ -331,8 +333,8 @@ class StaffService(Service):
 
 async def _rights_problem(tx: Tx, inviter: Employee, staff: StaffRow) -> RightsProblem | None:
     """Why the inviter may not invite this row (None: they may); the one invite-rights check."""
-    if unit_key(staff.unit) != unit_key(inviter.unit):
-        return RightsProblem(unit=staff.unit)
+    if staff.role is not Role.LOCK_PARTNER and unit_key(staff.unit) != unit_key(inviter.unit):
+        return RightsProblem(unit=staff.unit)  # a lock partner is in a firm, in no unit
     existing = await tx.employees.get(staff.user_id)
     if may_invite(
         inviter.acts_as,

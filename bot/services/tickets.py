@@ -18,11 +18,19 @@ from typing import Final
 from bot.render.cards import support_contact
 from bot.render.pages import PAGE_SIZE, nearest_page, page_count, page_slice
 from bot.services.base import Service
+from bot.services.duty import duty_now
 from bot.services.incident_pushes import refresh_for_ticket
-from bot.services.ticket_pushes import may_see, push_cards, refresh_copies, tell_reporter
+from bot.services.ticket_pushes import (
+    lock_partner_for,
+    may_see,
+    push_cards,
+    refresh_copies,
+    tell_reporter,
+)
 from bot.storage.citizens import Citizen
 from bot.storage.database import Tx
 from bot.storage.employees import Employee
+from bot.storage.lock_partners import Firm
 from bot.storage.session import StaleVersion
 from bot.storage.tickets import StoredTicket
 from state.roles import Permission, may
@@ -54,6 +62,8 @@ class ActResult:
     outcome: Outcome
     ticket: StoredTicket | None = None
     taker: Employee | None = None
+    lock_partner: Firm | None = None
+    """A door ticket's lock partner firm (None: the settings' one), for its status line."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,15 @@ def may_act(employee: Employee, ticket: StoredTicket, trigger: TicketTrigger) ->
     return may(employee.roles, _NEEDS[trigger]) and employee.unit == ticket.unit
 
 
+async def _on_call_for(tx: Tx, service: Service, employee: Employee, ticket: StoredTicket) -> bool:
+    """Whether an employee is on call for the ticket's unit now (a caregiver or night guard
+    on call takes, contacts and resolves as a planner would, outside planner hours)."""
+    if not employee.active or employee.unit != ticket.unit:
+        return False
+    duty = await duty_now(tx, service.settings, ticket.unit, service.clock.now())
+    return any(person.user_id == employee.user_id for person in duty.on_call)
+
+
 class TicketService(Service):
     """Changes tickets on a press, and lists them."""
 
@@ -100,7 +119,7 @@ class TicketService(Service):
         except StaleVersion:
             async with self.db.read() as tx:
                 ticket = await tx.tickets.get(ticket_id)
-                return ActResult(Outcome.ALREADY, ticket, await _taker(tx, ticket))
+                return await _already(tx, ticket)
 
     async def _act(
         self, tx: Tx, employee: Employee, ticket_id: int, trigger: TicketTrigger
@@ -111,7 +130,10 @@ class TicketService(Service):
             return ActResult(Outcome.NOT_FOUND)
         number = format_ticket_number(ticket.model.number)
         action = f"ticket_{trigger.value}"
-        if not may_act(employee, ticket, trigger):
+        on_call = trigger is not TicketTrigger.CANCEL and await _on_call_for(
+            tx, self, employee, ticket
+        )
+        if not (may_act(employee, ticket, trigger) or on_call):
             await tx.audit.record(now, employee.user_id, action, number, "refused")
             return ActResult(Outcome.NOT_ALLOWED, ticket)
         before_state, before_version = ticket.model.state, ticket.model.version
@@ -121,7 +143,7 @@ class TicketService(Service):
         elif trigger is TicketTrigger.CONTACT:
             kwargs = {"by": employee.user_id, "party": party_for(ticket.model.category)}
         if not fire(ticket.model, trigger, **kwargs):
-            return ActResult(Outcome.ALREADY, ticket, await _taker(tx, ticket))
+            return await _already(tx, ticket)
         await tx.tickets.save(ticket, before_version, now)
         contacted = ticket.model.contacted.value if ticket.model.contacted else None
         await tx.tickets.record_event(
@@ -131,7 +153,8 @@ class TicketService(Service):
         await refresh_copies(tx, self.settings, ticket, now)
         await refresh_for_ticket(tx, self.settings, ticket, now)  # its incident's list
         if trigger is not TicketTrigger.CANCEL:
-            party = support_contact(self.settings, party_for(ticket.model.category))[0]
+            firm = await lock_partner_for(tx, ticket)
+            party = support_contact(self.settings, party_for(ticket.model.category), firm)[0]
             await tell_reporter(
                 tx,
                 ticket,
@@ -164,6 +187,12 @@ class TicketService(Service):
         """Return a page of an employee's own open tickets, oldest first."""
         async with self.db.read() as tx:
             return await _page(tx, await tx.tickets.open_reported_by(user_id), page, size)
+
+
+async def _already(tx: Tx, ticket: StoredTicket | None) -> ActResult:
+    """The ticket had moved on before the press: as it stands, with its taker and firm."""
+    firm = await lock_partner_for(tx, ticket) if ticket is not None else None
+    return ActResult(Outcome.ALREADY, ticket, await _taker(tx, ticket), firm)
 
 
 async def _taker(tx: Tx, ticket: StoredTicket | None) -> Employee | None:

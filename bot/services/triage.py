@@ -8,6 +8,7 @@ on submit create the ticket in the same transaction (one triage makes at most on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.render.i18n import t
@@ -51,6 +52,10 @@ class Step:
     ticket: StoredTicket | None = None
     recipients: int = 0
     incident: IncidentNote | None = None
+    on_call: tuple[str, ...] = ()
+    """Outside planner hours: the on-call people who got the ticket."""
+    waits_until: datetime | None = None
+    """Outside planner hours: when the planners are back."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,15 @@ class TriageService(Service):
             )
         if opened is None:
             return Step(StepOutcome.MOVED, stored)
-        return Step(StepOutcome.MOVED, stored, opened.ticket, opened.recipients, opened.incident)
+        return Step(
+            StepOutcome.MOVED,
+            stored,
+            opened.ticket,
+            opened.recipients,
+            opened.incident,
+            opened.on_call,
+            opened.waits_until,
+        )
 
     @staticmethod
     async def _may_choose(tx: Tx, employee: Employee, citizen_id: object) -> bool:

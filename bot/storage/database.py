@@ -20,14 +20,17 @@ import aiosqlite
 
 from bot.storage.audit import Audit
 from bot.storage.citizens import Citizens
+from bot.storage.duty import Duty
 from bot.storage.employees import Employees
 from bot.storage.inbox import HANDLING, Handling, Inbox
 from bot.storage.incidents import Broadcasts, Incidents
 from bot.storage.invites import Invites
 from bot.storage.leavers import Leavers
+from bot.storage.lock_partners import CitizenTodos, LockPartners, Orders
 from bot.storage.lookup import StaffLookup
 from bot.storage.outbox import Outbox
 from bot.storage.records import Records
+from bot.storage.reports import Reports
 from bot.storage.retention import Retention
 from bot.storage.session import Session
 from bot.storage.smartkeys import KeyRequests, Smartkeys
@@ -52,12 +55,17 @@ class Tx:
         self.audit = Audit(session)
         self.broadcasts = Broadcasts(session)
         self.citizens = Citizens(session)
+        self.duty = Duty(session)
         self.employees = Employees(session)
         self.incidents = Incidents(session)
         self.invites = Invites(session)
         self.leavers = Leavers(session)
+        self.lock_partners = LockPartners(session)
+        self.orders = Orders(session)
+        self.todos = CitizenTodos(session)
         self.outbox = Outbox(session)
         self.records = Records(session)
+        self.reports = Reports(session)
         self.retention = Retention(session)
         self.smartkeys = Smartkeys(session)
         self.key_requests = KeyRequests(session)

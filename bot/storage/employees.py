@@ -25,6 +25,8 @@ class Employee:
     menu_role: Role | None = None
     key_person: bool = False
     """Appointed key person of their unit by its leader, on top of their role."""
+    firm_id: int | None = None
+    """A lock partner's firm (they belong to no unit)."""
 
     @property
     def acts_as(self) -> Role:
@@ -54,6 +56,7 @@ class Employee:
             telegram_id=row["telegram_id"],
             menu_role=Role(row["menu_role"]) if row["menu_role"] else None,
             key_person=bool(row["key_person"]),
+            firm_id=row["firm_id"],
         )
 
 
@@ -65,6 +68,8 @@ class StaffRow:
     name: str
     role: Role
     unit: str
+    firm_id: int | None = None
+    """A lock partner's firm (their unit is then empty)."""
 
 
 class Employees:
@@ -95,9 +100,10 @@ class Employees:
         role = Role.CAREGIVER if appointed else staff.role
         await self.s.execute(
             "INSERT INTO employees (user_id, name, role, unit, language, active, key_person,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            " firm_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
-            " unit = excluded.unit, key_person = CASE WHEN unit = excluded.unit"
+            " unit = excluded.unit, firm_id = excluded.firm_id,"
+            " key_person = CASE WHEN unit = excluded.unit"
             " THEN MAX(key_person, excluded.key_person) ELSE excluded.key_person END,"
             " updated_at = excluded.updated_at",
             (
@@ -107,6 +113,7 @@ class Employees:
                 staff.unit,
                 language,
                 int(appointed),
+                staff.firm_id,
                 stamp,
                 stamp,
             ),
@@ -175,6 +182,16 @@ class Employees:
             " updated_at = ? WHERE user_id = ?",
             (to_db(now), user_id),
         )
+
+    async def of_role(self, role: Role, firm_id: int | None = None) -> list[Employee]:
+        """Return the active, bound employees of a role across the municipality (of one lock
+        partner firm, if given): visitation, or a firm's lock partners."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM employees WHERE role = ? AND active = 1 AND telegram_id IS NOT NULL"
+            " AND (? IS NULL OR firm_id = ?) ORDER BY user_id",
+            (role.value, firm_id, firm_id),
+        )
+        return [Employee.from_row(r) for r in rows]
 
     async def in_unit(self, unit: str, roles: frozenset[Role]) -> list[Employee]:
         """Return the active, bound employees of a unit who hold one of the roles."""

@@ -428,6 +428,96 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE leaver_tasks ADD COLUMN bekey_closed_by TEXT
         """,
     ),
+    Migration(
+        14,
+        "citizens' Bekey lifecycle, lock partner firms and their orders, visitation's to-dos,"
+        " files in the outbox",
+        """
+        ALTER TABLE citizens ADD COLUMN lifecycle TEXT NOT NULL DEFAULT 'active';
+        ALTER TABLE citizens ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        UPDATE citizens SET lifecycle = CASE bekey_status
+            WHEN 'pending' THEN 'requested' WHEN 'removed' THEN 'closed' ELSE 'active' END;
+        CREATE TABLE citizen_events (
+            id          INTEGER PRIMARY KEY,
+            citizen_id  INTEGER NOT NULL REFERENCES citizens (id),
+            at          TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            step        TEXT NOT NULL,
+            from_state  TEXT NOT NULL,
+            to_state    TEXT NOT NULL,
+            detail      TEXT NOT NULL DEFAULT '',
+            order_id    INTEGER
+        );
+        CREATE INDEX citizen_events_citizen ON citizen_events (citizen_id, id);
+        CREATE TABLE lock_partners (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            name_key    TEXT NOT NULL UNIQUE,
+            phone       TEXT NOT NULL DEFAULT '',
+            email       TEXT NOT NULL DEFAULT '',
+            is_default  INTEGER NOT NULL DEFAULT 0,
+            active      INTEGER NOT NULL DEFAULT 1,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        ALTER TABLE employees ADD COLUMN firm_id INTEGER REFERENCES lock_partners (id);
+        CREATE TABLE bekey_orders (
+            id            INTEGER PRIMARY KEY,
+            citizen_id    INTEGER NOT NULL REFERENCES citizens (id),
+            firm_id       INTEGER NOT NULL REFERENCES lock_partners (id),
+            kind          TEXT NOT NULL CHECK (kind IN ('install', 'remove')),
+            door          TEXT NOT NULL,
+            ordered_at    TEXT NOT NULL,
+            ordered_by    TEXT NOT NULL,
+            confirmed_at  TEXT,
+            confirmed_by  TEXT,
+            reminded_at   TEXT,
+            sent_as_file_at TEXT,
+            closed_at     TEXT
+        );
+        CREATE INDEX bekey_orders_open ON bekey_orders (closed_at, firm_id);
+        CREATE INDEX bekey_orders_citizen ON bekey_orders (citizen_id, id);
+        CREATE TABLE citizen_todos (
+            id           INTEGER PRIMARY KEY,
+            citizen_id   INTEGER NOT NULL REFERENCES citizens (id),
+            kind         TEXT NOT NULL
+                         CHECK (kind IN ('bekey_added', 'door_changed', 'bekey_removed')),
+            door         TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            reminded_at  TEXT,
+            done_at      TEXT,
+            done_by      TEXT
+        );
+        CREATE INDEX citizen_todos_open ON citizen_todos (done_at, created_at);
+        ALTER TABLE outbox ADD COLUMN filename TEXT;
+        ALTER TABLE outbox ADD COLUMN document BLOB
+        """,
+    ),
+    Migration(
+        15,
+        "who is on duty: units' planner hours, on-call appointments, the morning summary",
+        """
+        ALTER TABLE units ADD COLUMN planner_hours TEXT;
+        CREATE TABLE on_call (
+            id          INTEGER PRIMARY KEY,
+            unit        TEXT NOT NULL,
+            user_id     TEXT NOT NULL REFERENCES employees (user_id),
+            weekdays    TEXT NOT NULL DEFAULT '',
+            first_day   TEXT,
+            last_day    TEXT,
+            time_window TEXT NOT NULL DEFAULT '',
+            created_by  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            ended_at    TEXT,
+            ended_by    TEXT
+        );
+        CREATE INDEX on_call_unit ON on_call (unit, ended_at);
+        CREATE TABLE morning_summaries (
+            unit      TEXT PRIMARY KEY,
+            last_day  TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].number

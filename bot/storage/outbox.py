@@ -49,6 +49,14 @@ class PushStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file to send: its name as the recipient sees it, and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Push:
     """One pending or delivered push."""
 
@@ -69,6 +77,8 @@ class Push:
     created_at: datetime | None = None
     queued: int = 1
     """How many pushes wait for the chat, this one included (as ``heads`` found it)."""
+    document: Document | None = None
+    """A file sent with the text as its caption."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Push:
@@ -91,6 +101,7 @@ class Push:
             express_of=row["express_of"],
             created_at=from_db(row["created_at"]),
             queued=row["queued"] if "queued" in row.keys() else 1,  # noqa: SIM118 (sqlite3.Row)
+            document=Document(row["filename"], bytes(row["document"])) if row["filename"] else None,
         )
 
 
@@ -116,12 +127,14 @@ class Outbox:
         topic: str | None = None,
         priority: Priority = Priority.PUSH,
         express_of: int | None = None,
+        document: Document | None = None,
     ) -> int:
-        """Queue a message (``express_of``: the instant card it completes, by update id)."""
+        """Queue a message (``express_of``: the instant card it completes, by update id; a
+        ``document`` goes as a file with the text as its caption)."""
         return await self.s.insert(
             "INSERT INTO outbox (op, chat_id, text, reply_markup, protect_content, pin, topic,"
-            " priority, express_of, not_before, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " priority, express_of, not_before, created_at, filename, document)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 PushOp.SEND.value,
                 chat_id,
@@ -134,6 +147,8 @@ class Outbox:
                 express_of,
                 to_db(now),
                 to_db(now),
+                document.filename if document else None,
+                document.content if document else None,
             ),
         )
 

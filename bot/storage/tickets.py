@@ -200,6 +200,14 @@ class Tickets:
         )
         return [StoredTicket.from_row(r) for r in rows]
 
+    async def created_in_unit_since(self, unit: str, since: datetime) -> list[StoredTicket]:
+        """Return a unit's tickets created at or after a moment, open or not, oldest first."""
+        rows = await self.s.fetchall(
+            "SELECT * FROM tickets WHERE unit = ? AND created_at >= ? ORDER BY created_at, id",
+            (unit, to_db(since)),
+        )
+        return [StoredTicket.from_row(r) for r in rows]
+
     async def untaken_ids(self) -> list[int]:
         """Return the ids of every ticket still open and untaken (escalation candidates)."""
         rows = await self.s.fetchall(

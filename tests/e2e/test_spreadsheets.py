@@ -187,7 +187,8 @@ CANNOT_READ = {
     ),
 }
 
-CITIZEN_COLUMNS = "ref,name,address,unit,bekey_door"
+CITIZEN_COLUMNS = "ref,name,address,unit,bekey_door[,bekey_status]"
+"""The columns a citizen file must have, then the optional one, as a refusal names them."""
 DANISH_EXPECTATION = (
     "Jeg forventer kolonnerne user_id,name,role,unit i første række, "
     "som CSV (adskilt med , eller ;) eller Excel (.xlsx)."
@@ -269,6 +270,7 @@ def shown_roles(usage: str, language: str) -> list[str]:
                 "nøgleperson",
                 "leder",
                 "visitator",
+                "låsepartner",
             ],
         ),
     ],

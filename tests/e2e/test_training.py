@@ -461,6 +461,7 @@ async def test_a_login_problem_from_an_untrained_reporter_says_so_on_the_card(
     door fault."""
     await register_citizens(bot)
     anna, per = nord["anna"], nord["per"]
+    await move_to_local(bot, datetime(2026, 11, 30, 9, 0))  # Monday: the planners are in
     await report(anna, ["Ja", "Nej"])  # the phone works; the login does not
     card = text_of(await per.last())
     assert "⚠️ Ikke oplært i Bekey endnu" in card

@@ -12,9 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import OffsetClock
 from sandbox.__main__ import main
-from sandbox.demo import CITIZENS, SMARTKEYS, STAFF, UNITS
+from sandbox.demo import CITIZENS, PENDING_REF, SMARTKEYS, STAFF, UNITS
 from sandbox.training import Sandbox
 from sandbox.web import build_web_app
+from state.bekey_lifecycle import LifecycleState
+from state.duty import DEFAULT_PLANNER_HOURS, in_planner_hours
+from state.roles import Role
 from state.training import Mark
 
 ANNA = STAFF[0].telegram_id
@@ -54,7 +57,14 @@ async def test_every_demo_person_has_joined_with_the_emergency_card_pinned(
     services = sandbox.session.services
     assert [unit.name for unit in await services.units.all()] == sorted(UNITS)
     async with services.db.read() as tx:
-        assert await tx.citizens.count() == len(CITIZENS) == 12
+        assert await tx.citizens.count() == len(CITIZENS) == 13
+        pending = await tx.citizens.by_ref(PENDING_REF)
+        assert pending is not None and pending.lifecycle is LifecycleState.ORDERED
+        assert [o.citizen_id for o in await tx.orders.open_orders()] == [pending.id]
+    fitter = next(p for p in STAFF if p.role is Role.LOCK_PARTNER)
+    order = (await client.messages(fitter.telegram_id))[-1]
+    assert "Ordre O-0001: montering af Bekey" in (order.text or "")
+    assert "Møllevej 4" in (order.text or "")
     keys = [n for unit in UNITS for _, n in await services.smartkeys.cabinet_counts(unit)]
     assert sum(keys) == len(SMARTKEYS)
     names = "".join(c.name for c in CITIZENS)
@@ -89,10 +99,12 @@ async def test_the_sandbox_keeps_its_own_database_and_ignores_dot_env(
 
 
 async def test_the_clock_moves_the_bot_and_the_emulator_together(sandbox: Sandbox) -> None:
+    zone = sandbox.session.services.settings.zone
+    assert in_planner_hours(DEFAULT_PLANNER_HOURS, sandbox.session.now(), zone)  # any hour
     await sandbox.advance(15)
 
     session = sandbox.session
-    assert session.clock.offset == timedelta(minutes=15)
+    assert session.moved == timedelta(minutes=15)
     emulated = await session.client.advance_clock(0)
     assert abs(emulated - session.now().timestamp()) < 2
     assert sandbox.state()["clock"]["ahead_minutes"] == 15

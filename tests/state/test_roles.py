@@ -24,17 +24,20 @@ R, P = Role, Permission
 # Columns: emergency, report fault, own tickets, unit tickets, take, contact, resolve,
 # handle an incident, broadcast, invite, reactivate; then Smartkeys: hold one's own, see the
 # unit's, hand out, register, retire, mark updated, answer a request; then appoint a key
-# person, record training, see training, deactivate, close a leaver's task; look up a citizen.
+# person, record training, see training, deactivate, close a leaver's task; then citizens:
+# look one up, manage citizens, record a lock partner's step, keep the lock partner firms;
+# then the leader's monthly report, and setting duty (planner hours, on-call people).
 _YES = "x"
 MATRIX: dict[Role, str] = {
-    R.CAREGIVER: "xxx........ x...... ..... x",
-    R.SUBSTITUTE: "xxx........ x...... ..... x",
-    R.STUDENT: "xxx........ x...... ..... x",
-    R.NIGHT_GUARD: "xxx........ x...... ..... x",
-    R.VISITATION: "xxx........ x...... ..... x",
-    R.PLANNER: "xxxxxxxxxx. xxxxxxx ...xx x",
-    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx .xx.. x",
-    R.LEADER: "xxxxxxxxxxx xxxxxxx xxxxx x",
+    R.CAREGIVER: "xxx........ x...... ..... x... ..",
+    R.SUBSTITUTE: "xxx........ x...... ..... x... ..",
+    R.STUDENT: "xxx........ x...... ..... x... ..",
+    R.NIGHT_GUARD: "xxx........ x...... ..... x... ..",
+    R.VISITATION: "x........x. ....... ..... xxx. ..",
+    R.LOCK_PARTNER: "x.......... ....... ..... ..x. ..",
+    R.PLANNER: "xxxxxxxxxx. xxxxxxx ...xx x... ..",
+    R.KEY_PERSON: "xxxxxxxxxx. xxxxxxx .xx.. x... ..",
+    R.LEADER: "xxxxxxxxxxx xxxxxxx xxxxx x..x xx",
 }
 COLUMNS = (
     P.EMERGENCY,
@@ -61,6 +64,11 @@ COLUMNS = (
     P.DEACTIVATE,
     P.CLOSE_LEAVER_TASK,
     P.LOOK_UP_CITIZEN,
+    P.MANAGE_CITIZENS,
+    P.RECORD_LOCK_PARTNER_STEP,
+    P.MANAGE_LOCK_PARTNERS,
+    P.SEE_REPORT,
+    P.SET_DUTY,
 )
 
 
@@ -79,6 +87,7 @@ WHOM: dict[Role, set[Role]] = {
     R.LEADER: set(Role),
     R.KEY_PERSON: {R.CAREGIVER, R.SUBSTITUTE, R.STUDENT, R.NIGHT_GUARD},
     R.PLANNER: {R.SUBSTITUTE, R.STUDENT, R.NIGHT_GUARD},
+    R.VISITATION: {R.LOCK_PARTNER},
 }
 
 
@@ -87,7 +96,8 @@ def test_who_may_invite_whom(inviter: Role, role: Role) -> None:
     expected = role in WHOM.get(inviter, set())
     assert (role in grantable_roles(inviter)) is expected
     assert may_invite(inviter, "Nord", role, "Nord") is expected
-    assert may_invite(inviter, "Nord", role, "Syd") is False  # always the inviter's own unit
+    # always the inviter's own unit; a lock partner is in no unit, but in a firm
+    assert may_invite(inviter, "Nord", role, "Syd") is (expected and role is R.LOCK_PARTNER)
 
 
 def test_only_inviters_have_whom_to_invite() -> None:

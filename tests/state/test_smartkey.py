@@ -481,6 +481,7 @@ RANKS: dict[Role, int] = {
     Role.PLANNER: 2,
     Role.LEADER: 3,
     Role.VISITATION: 3,
+    Role.LOCK_PARTNER: 3,
 }
 
 

@@ -217,6 +217,6 @@ def test_an_employee_is_late_once_untrained_weeks_after_joining(
     assert is_late(record, joined, AT, LATE) is late
 
 
-def test_the_register_covers_everyone_but_visitation() -> None:
+def test_the_register_covers_everyone_but_visitation_and_lock_partners() -> None:
     """Visitation never opens a citizen's door with Bekey."""
-    assert frozenset(Role) - TRAINEES == {Role.VISITATION}
+    assert frozenset(Role) - TRAINEES == {Role.VISITATION, Role.LOCK_PARTNER}
