@@ -55,13 +55,15 @@ async def press_order(update: Update, context: BekeyContext) -> None:
     else:
         step = render.ORDER_ACTION_STEPS[press.action]
         result = await services.lifecycle.order_step(actor, press.order_id, step)
+    for_firm = actor.role is Role.LOCK_PARTNER
     if result.outcome is StepOutcome.DONE:
         context.answer(query)
+    elif result.outcome is StepOutcome.ALREADY and result.order is not None:
+        context.answer(query, t(language, "lifecycle.order_already"), alert=True)
     else:
         context.answer(query, render.step_answer(language, result.outcome), alert=True)
     if result.order is None:
         return
-    for_firm = actor.role is Role.LOCK_PARTNER
     text, rows = render.order_push(language, services.settings, result.order, for_firm=for_firm)
     if query.message is not None and getattr(query.message, "document", None) is not None:
         await context.reply(text, markup=inline_markup(rows), protect=True)

@@ -17,6 +17,7 @@ from bot.render.callbacks import (
     RequestAction,
     hand_to_data,
     key_data,
+    opens_new,
     parse_cabinet_updated,
     parse_hand_to,
     parse_key,
@@ -134,6 +135,9 @@ async def press_view(update: Update, context: BekeyContext) -> None:
         text, rows = render.pick_key(language, services.settings, lines, now, view=view)
     else:
         text, rows = await _main_view(context)
+    if opens_new(query.data or ""):  # from the morning summary: it stays
+        await context.reply(text, markup=inline_markup(rows))
+        return
     await context.edit(query.message, text, inline_markup(rows))
 
 

@@ -118,6 +118,9 @@ async def _turn_page(
         return
     page, text, markup = await view(context, press.page)
     context.answer(query, t(language, "pages.changed") if page.total != press.count else None)
+    if press.new:  # from the morning summary: it stays, the list comes below it
+        await context.reply(text, markup=markup)
+        return
     await context.edit(message, text, markup)
 
 

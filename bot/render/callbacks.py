@@ -4,7 +4,8 @@ Formats (always well under Telegram's 64 bytes):
   tr:<triage id>:<version>:<step>[:<citizen id>]   a step in a fault triage
   tk:<ticket id>:<action>                           an action on a ticket
   tp:<ticket id>:<action>:<page>                    an action on a ticket shown on a list's page
-  pg:<list>:<page>:<count>                          a page of a list drawn when it had <count>
+  pg:<list>:<page>:<count>[:n]                      a page of a list drawn when it had <count>
+                                                    (n: as a new message, from the summary)
   em:<ticket id>:<citizen id>|typed|new|net          the citizen of an emergency (net: no network)
   in:<incident id>:<action>                         an action on an outage incident
   bc:<broadcast id>:send|drop                       a broadcast draft confirmed or dropped
@@ -12,7 +13,7 @@ Formats (always well under Telegram's 64 bytes):
   sh:<key id>:<user-id>[:f]                         hand a Smartkey to someone (f: though stale)
   sq:<request id>:<action>[:<key id>[:f]]           an answer to a request for a Smartkey
   sc:<cabinet id>:u                                 every key in a cabinet updated
-  sv:<view>                                         a Smartkey view or list to pick from
+  sv:<view>[:n]                                     a Smartkey view or list to pick from
   tn:<page>:<print>:<picked>[:<mark>]               a page of the training register: its people's
                                                     print, those picked (a bit mask), a mark
   kp:<user-id>:x                                    remove a key person's appointment
@@ -132,6 +133,8 @@ class PagePress:
     kind: TicketList
     page: int
     count: int
+    new: bool = False
+    """Show the page as a new message (pressed on the morning summary, which stays)."""
 
 
 class EmergencyChoice(StrEnum):
@@ -155,7 +158,7 @@ class EmergencyPress:
 _TRIAGE = re.compile(r"^tr:(\d{1,12}):(\d{1,6}):([a-z]{1,4})(?::(\d{1,12}))?$")
 _TICKET = re.compile(r"^tk:(\d{1,12}):([a-z]{1,8})$")
 _TICKET_ON_PAGE = re.compile(r"^tp:(\d{1,12}):([a-z]{1,8}):(\d{1,5})$")
-_PAGE = re.compile(r"^pg:([a-z]):(\d{1,5}):(\d{1,6})$")
+_PAGE = re.compile(r"^pg:([a-z]):(\d{1,5}):(\d{1,6})(:n)?$")
 _EMERGENCY = re.compile(r"^em:(\d{1,12}):(?:(\d{1,12})|(typed|new|net))$")
 _INCIDENT = re.compile(r"^in:(\d{1,12}):([a-z]{1,8})$")
 _BROADCAST = re.compile(r"^bc:(\d{1,12}):([a-z]{1,8})$")
@@ -216,9 +219,10 @@ def page_prefix(kind: TicketList) -> str:
     return f"{PAGE_PREFIX}{kind.value}:"
 
 
-def page_data(kind: TicketList, page: int, count: int) -> str:
-    """Encode a page button: the page to show, and how many items the list had when drawn."""
-    return f"{page_prefix(kind)}{page}:{count}"
+def page_data(kind: TicketList, page: int, count: int, *, new: bool = False) -> str:
+    """Encode a page button: the page to show, and how many items the list had when drawn
+    (``new``: shown as a new message, not in place of the one pressed)."""
+    return f"{page_prefix(kind)}{page}:{count}{':n' if new else ''}"
 
 
 def parse_page(data: str) -> PagePress | None:
@@ -236,7 +240,7 @@ def parse_page(data: str) -> PagePress | None:
     page, count = int(match.group(2)), int(match.group(3))
     if not 1 <= page <= page_count(count):
         return None
-    return PagePress(kind, page, count)
+    return PagePress(kind, page, count, new=match.group(4) is not None)
 
 
 def emergency_data(ticket_id: int, citizen_id: int) -> str:
@@ -409,7 +413,7 @@ _KEY = re.compile(r"^sk:(\d{1,12}):([a-z]{1,2})(?::(\d{1,4}))?$")
 _HAND_TO = re.compile(r"^sh:(\d{1,12}):([A-Za-z0-9._-]{2,32})(:f)?$")
 _REQUEST = re.compile(r"^sq:(\d{1,12}):([a-z])(?::(\d{1,12})(:f)?)?$")
 _CABINET = re.compile(r"^sc:(\d{1,12}):u$")
-_VIEW = re.compile(r"^sv:([a-z])$")
+_VIEW = re.compile(r"^sv:([a-z])(?::n)?$")
 
 
 def key_data(key_id: int, action: KeyAction, page: int | None = None) -> str:
@@ -484,9 +488,15 @@ def parse_cabinet_updated(data: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def key_view_data(view: KeyView) -> str:
-    """Encode a Smartkey view button."""
-    return f"{KEY_VIEW_PREFIX}{view.value}"
+def key_view_data(view: KeyView, *, new: bool = False) -> str:
+    """Encode a Smartkey view button (``new``: shown as a new message)."""
+    return f"{KEY_VIEW_PREFIX}{view.value}{':n' if new else ''}"
+
+
+def opens_new(data: str) -> bool:
+    """Whether a view or page button opens its view as a new message (":n", from the morning
+    summary) rather than in place of the message it stood on."""
+    return data.endswith(":n")
 
 
 def parse_key_view(data: str) -> KeyView | None:

@@ -143,9 +143,11 @@ def _buttons(language: str, facts: MorningFacts, *, may_train: bool) -> Rows:
     rows: Rows = []
     if facts.open_tickets:
         label = plain(language, "summary.button.tickets", count=facts.open_tickets)
-        rows.append([(label, page_data(TicketList.UNIT, 1, facts.open_tickets))])
+        rows.append([(label, page_data(TicketList.UNIT, 1, facts.open_tickets, new=True))])
     if facts.keys.any:
-        rows.append([(plain(language, "summary.button.keys"), key_view_data(KeyView.OVERVIEW))])
+        rows.append(
+            [(plain(language, "summary.button.keys"), key_view_data(KeyView.OVERVIEW, new=True))]
+        )
     if facts.untrained and may_train:
         rows.append([(plain(language, "summary.button.training"), open_data())])
     return rows

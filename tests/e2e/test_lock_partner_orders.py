@@ -88,6 +88,9 @@ async def test_a_fitter_confirms_their_firms_order_and_is_refused_another_firms(
     assert [(e.actor, e.target) for e in await bot.audit("order_confirmed")] == [
         ("lp-jens", "B-301")
     ]
+    answer, _ = await jens.press("", shown, forge_data="bo:1:c")  # a double tap
+    assert answer == "Det er allerede noteret: her er ordren, som den står nu."
+    assert len(await bot.audit("order_confirmed")) == 1
     mine = (await jens.say("/ordrer"))[0]
     assert "O-0001" in text_of(mine) and "O-0002" not in text_of(mine)
     assert mine.buttons == ["O-0001: 🔧 Monteret på bagdøren"]

@@ -178,16 +178,19 @@ async def test_a_busy_morning_tells_what_came_in_overnight_and_opens_each_list(
         assert await summaries(person) == []
 
     summary = (await summaries(per))[0]
-    answer, _ = await per.press("📋 Åbne sager (3)", summary)
+    answer, new = await per.press("📋 Åbne sager (3)", summary)
     assert answer is None
-    shown = text_of(await per.message_by_id(summary.message_id))
+    [shown] = [text_of(message) for message in new]
     assert shown.startswith("Åbne sager i Hjemmepleje Nord (3)")
     assert "F-0003" in shown
+    kept = await per.message_by_id(summary.message_id)  # the summary stays as it was
+    assert text_of(kept) == text_of(summary) and kept.buttons == summary.buttons
 
     summary = (await summaries(pia))[0]
-    await pia.press("🔑 Smartkeys", summary)
-    shown = text_of(await pia.message_by_id(summary.message_id))
+    _, new = await pia.press("🔑 Smartkeys", summary)
+    [shown] = [text_of(message) for message in new]
     assert "K-02" in shown and "Sofie Vikar" in shown
+    assert text_of(await pia.message_by_id(summary.message_id)) == text_of(summary)
 
 
 async def test_nothing_on_a_saturday_or_a_public_holiday(
