@@ -109,7 +109,7 @@ async def _new_door(context: BekeyContext, words: list[str]) -> None:
         await context.reply(t(language, "lifecycle.none", query=cut(words[0], NAME_MAX)))
         return
     result = await services.lifecycle.step(
-        context.employee, citizen.id, LifecycleTrigger.CHANGE_DOOR, door=words[1]
+        context.employee, citizen.id, LifecycleTrigger.CHANGE_DOOR, door=words[1], typed=True
     )
     await _answer_step(context, result, None)
 
@@ -195,7 +195,8 @@ async def _answer_step(
     refusal = None
     if result.outcome is not StepOutcome.DONE:
         units = ", ".join(unit.name for unit in await services.units.all())
-        refusal = render.step_answer(language, result.outcome, units=units)
+        state = result.card.citizen.lifecycle if result.card else None
+        refusal = render.step_answer(language, result.outcome, units=units, state=state)
     if query is not None:
         context.answer(query, refusal, alert=refusal is not None)
     if result.card is None:

@@ -59,7 +59,8 @@ async def press_order(update: Update, context: BekeyContext) -> None:
     if result.outcome is StepOutcome.DONE:
         context.answer(query)
     elif result.outcome is StepOutcome.ALREADY and result.order is not None:
-        context.answer(query, t(language, "lifecycle.order_already"), alert=True)
+        key = "lifecycle.order_already" if result.order.order.open else "lifecycle.order_closed"
+        context.answer(query, t(language, key), alert=True)
     else:
         context.answer(query, render.step_answer(language, result.outcome), alert=True)
     if result.order is None:

@@ -236,9 +236,18 @@ def _next_door(card: CitizenCard) -> str:
     return card.order.door if card.order and card.order.door else card.citizen.bekey_door
 
 
-def step_answer(language: str, outcome: str, *, units: str = "", ref: str = "") -> str:
-    """The short answer to a refused step (the units there are, the reference typed)."""
-    return t(language, f"lifecycle.refused_{outcome}", units=units, ref=ref)
+def step_answer(
+    language: str,
+    outcome: str,
+    *,
+    units: str = "",
+    ref: str = "",
+    state: LifecycleState | None = None,
+) -> str:
+    """The short answer to a refused step (the units there are, the reference typed, where
+    the citizen's Bekey stands)."""
+    shown = state_name(language, state) if state else "–"
+    return t(language, f"lifecycle.refused_{outcome}", units=units, ref=ref, state=shown)
 
 
 def created(language: str, citizen: Citizen) -> str:

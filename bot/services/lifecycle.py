@@ -86,6 +86,8 @@ class StepOutcome(StrEnum):
     NOT_FOUND = "not_found"
     NOT_ALLOWED = "not_allowed"
     ALREADY = "already"
+    NOT_NOW = "not_now"
+    """A typed step the citizen's Bekey does not allow in the state it is in."""
     """The citizen moved on since the button was drawn (someone acted first)."""
     NO_FIRM = "no_firm"
     FIRM_GONE = "firm_gone"
@@ -224,9 +226,11 @@ class LifecycleService(Service):
         door: str | None = None,
         unit_id: int | None = None,
         firm_id: int | None = None,
+        typed: bool = False,
     ) -> StepResult:
         """Take one step on a citizen's Bekey (``version``: the card the button was drawn
-        for; an older one is refused)."""
+        for; an older one is refused. ``typed``: asked for by a command, not a button, so a
+        step the state does not allow is "not now", never "someone was first")."""
         try:
             async with self.db.transaction() as tx:
                 citizen = await tx.citizens.get(citizen_id)
@@ -235,7 +239,14 @@ class LifecycleService(Service):
                 if version is not None and version != citizen.version:
                     return StepResult(StepOutcome.ALREADY, await self._card_if(tx, actor, citizen))
                 return await self._step(
-                    tx, actor, citizen, trigger, door=door, unit_id=unit_id, firm_id=firm_id
+                    tx,
+                    actor,
+                    citizen,
+                    trigger,
+                    door=door,
+                    unit_id=unit_id,
+                    firm_id=firm_id,
+                    typed=typed,
                 )
         except StaleVersion:
             async with self.db.read() as tx:
@@ -289,6 +300,7 @@ class LifecycleService(Service):
         door: str | None,
         unit_id: int | None,
         firm_id: int | None,
+        typed: bool = False,
     ) -> StepResult:
         now = self.clock.now()
         order = await tx.orders.open_for(citizen.id)
@@ -327,6 +339,8 @@ class LifecycleService(Service):
         if not fire(model, trigger, **kwargs):
             door_missing = trigger in _DOOR_STEPS and trigger in allowed_triggers(before)
             outcome = StepOutcome.NO_DOOR if door_missing else StepOutcome.ALREADY
+            if typed and not door_missing:
+                outcome = StepOutcome.NOT_NOW
             return StepResult(outcome, await self._card_if(tx, actor, citizen))
         after = LifecycleState(model.state)
         if not await tx.citizens.save_step(citizen, after, model.unit, model.door, now):

@@ -109,7 +109,8 @@ class Citizens:
             " unit = excluded.unit, bekey_door = excluded.bekey_door,"
             " lifecycle = CASE WHEN ? THEN excluded.lifecycle ELSE lifecycle END,"
             " bekey_status = CASE WHEN ? THEN excluded.bekey_status ELSE bekey_status END,"
-            " version = version + 1, updated_at = excluded.updated_at",
+            " version = version + CASE WHEN ? THEN 1 ELSE 0 END,"
+            " updated_at = excluded.updated_at",
             (
                 citizen.ref,
                 citizen.name,
@@ -122,6 +123,7 @@ class Citizens:
                 stamp,
                 given,
                 given,
+                given,  # a card drawn before an import stays good unless the Bekey moved
             ),
         )
 

@@ -275,7 +275,7 @@ async def test_a_request_is_cancelled_before_and_after_the_order(bot: Harness, f
     assert closed is not None and closed.closed_at == bot.clock.now()
     assert text_of((await jens.say("/ordrer"))[0]) == "Ingen åbne ordrer."
     answer, _ = await jens.press("", push, forge_data=f"bo:{order.id}:i")
-    assert answer == "Borgeren er allerede flyttet videre: her er kortet, som det står nu."
+    assert answer == "Ordren er lukket: her er den, som den står nu."
     assert (await citizen(bot, "B-302")).lifecycle is LifecycleState.CANCELLED
     assert (await steps_of(bot, "B-302"))[-1] == ("cancel", "vi01", "cancelled")
     assert [e.target for e in await bot.audit("citizen_cancel")] == ["B-301", "B-302"]
@@ -565,3 +565,31 @@ async def test_an_order_button_of_a_firm_taken_off_the_list_orders_nothing(
     shown = await vera.message_by_id(card.message_id)
     assert "📦 Bestil montering: Nøgle-Nina ApS" not in shown.buttons
     assert "📦 Bestil montering: Låse-Jens ApS" in shown.buttons
+
+
+async def test_a_door_typed_before_bekey_is_active_is_not_now_and_an_import_keeps_cards_good(
+    bot: Harness, firm: Firm
+) -> None:
+    """Vera types a new door for Else, whose Bekey is only requested: she is told it cannot
+    be done yet, and why; nothing is stored. The register imported again, unchanged, leaves
+    Vera's card of Else Hansen good: its next button still works."""
+    vera = await bot.employee("vi01", Role.VISITATION, name="Vera Visitator")
+    card = (await vera.say(NEW_ELSE))[0]
+
+    answer = (await vera.say("/borger dør B-301 hoveddøren"))[0]
+
+    assert text_of(answer).startswith(
+        "Det kan ikke gøres nu: Bekey hos borgeren er anmodet. Døren skiftes, når Bekey er aktiv."
+    )
+    assert (await citizen(bot, "B-301")).bekey_door == "bagdøren"
+    await vera.press("📣 Borgeren er orienteret", card)
+    assert (await citizen(bot, "B-301")).lifecycle is LifecycleState.NOTIFIED
+
+    await register_citizens(bot)
+    hansen = (await vera.say("/borger B-101"))[0]  # imported active
+    await register_citizens(bot)  # the same register imported again: nothing moved
+
+    pressed, _ = await vera.press("➖ Afmeld Bekey", hansen)
+
+    assert pressed is None
+    assert (await citizen(bot, "B-101")).lifecycle is LifecycleState.REMOVAL_REQUESTED
