@@ -50,7 +50,7 @@ from state.incident import (
     format_incident_number,
     kind_of,
 )
-from state.roles import Permission, Role, may
+from state.roles import Role
 
 HANDLERS = frozenset({Role.PLANNER, Role.KEY_PERSON})
 """Who gets an incident's message in each affected unit (as a new login fault's ticket)."""
@@ -59,15 +59,6 @@ HANDLERS = frozenset({Role.PLANNER, Role.KEY_PERSON})
 def topic(incident_id: int) -> str:
     """The outbox topic under which every message of an incident is kept."""
     return f"incident:{incident_id}"
-
-
-def may_see(employee: Employee, unit: str) -> bool:
-    """Whether an employee may see an incident message showing a unit's citizens."""
-    return (
-        employee.active
-        and may(employee.roles, Permission.HANDLE_INCIDENT)
-        and (employee.unit == unit)
-    )
 
 
 def recipient_roles(incident: StoredIncident) -> frozenset[Role]:
@@ -268,8 +259,9 @@ async def sync_messages(
             reached.add(message.chat_id)  # a chat given up on is not sent to again and again
             continue
         holder = message.holder
-        if holder is None or not may_see(holder, message.unit):
-            # The phone moved on (new owner, other unit, deactivated): no details there.
+        if holder is None or not (holder.active and holder.unit == message.unit):
+            # The phone moved on (new owner, other unit, deactivated): no details there. (A
+            # copy an on-call caregiver or night guard got stays theirs to follow.)
             language = holder.language if holder else settings.default_language
             text, markup = incident_gone(language, incident), None
             await tx.incidents.retire(message.push_id)
@@ -361,8 +353,9 @@ async def send_messages(
     renderer = await _Renderer.load(tx, settings, incident)
     minutes = int((now - incident.opened_at).total_seconds() // 60)
     sent: set[int] = set()
-    for employee in recipients:
-        if employee.telegram_id is None or not may_see(employee, employee.unit):
+    affected = {count.unit for count in renderer.facts.units}
+    for employee in recipients:  # handlers, or those on call: never anyone of another unit
+        if employee.telegram_id is None or not (employee.active and employee.unit in affected):
             continue
         note = t(employee.language, note_key, minutes=minutes) if note_key else None
         sent.add(await _send(tx, renderer, employee, now, note=note, priority=priority))

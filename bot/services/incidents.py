@@ -19,6 +19,7 @@ from typing import Final
 
 from bot.render.incidents import broadcast_message, over_notice
 from bot.services.base import Service
+from bot.services.duty import duty_now
 from bot.services.incident_pushes import recipient_roles, send_messages, sync_messages
 from bot.services.ticket_pushes import refresh_copies
 from bot.storage.database import Tx
@@ -27,6 +28,7 @@ from bot.storage.incidents import StoredIncident
 from bot.storage.outbox import Priority
 from bot.storage.session import StaleVersion
 from bot.storage.tickets import StoredTicket
+from state.duty import escalation_level_on_duty
 from state.incident import (
     OPEN_STATES,
     IncidentState,
@@ -36,7 +38,7 @@ from state.incident import (
     quiet_check_due,
 )
 from state.roles import Permission, Role, may
-from state.routing import escalation_level_due, roles_for_escalation
+from state.routing import roles_for_escalation
 from state.ticket import OPEN_STATES as TICKET_OPEN_STATES
 from state.ticket import TicketTrigger, format_ticket_number
 from state.ticket import fire as fire_ticket
@@ -219,16 +221,25 @@ class IncidentService(Service):
         """Send an untaken incident on, as one ticket would be: once, not once per report."""
         if incident.model.taken_by is not None:
             return False
-        due = escalation_level_due(
+        units = [count.unit for count in await tx.incidents.unit_counts(incident.id)]
+        if not units:
+            return False
+        # It follows duty as a ticket does (the first unit's hours and on-call people): the
+        # leader hears of it only in planner hours; at night the first level goes on call.
+        duty = {unit: await duty_now(tx, self.settings, unit, now) for unit in units}
+        first = duty[units[0]]
+        due = escalation_level_on_duty(
             incident.opened_at,
             now,
+            first.hours,
+            self.settings.zone,
+            first.rules,
             first_after=self.settings.escalate_first,
             second_after=self.settings.escalate_second,
         )
         if due <= incident.escalation_level:
             return False
         number = format_incident_number(incident.id)
-        units = [count.unit for count in await tx.incidents.unit_counts(incident.id)]
         # Every level that fell due is sent, in order (after downtime, too).
         for level in range(incident.escalation_level + 1, due + 1):
             before = incident.model.version
@@ -238,7 +249,11 @@ class IncidentService(Service):
             recipients = [
                 employee
                 for unit in units
-                for employee in await tx.employees.in_unit(unit, roles_for_escalation(level))
+                for employee in (
+                    await tx.employees.in_unit(unit, roles_for_escalation(level))
+                    if duty[unit].in_hours or level > 1
+                    else duty[unit].on_call
+                )
             ]
             await send_messages(
                 tx, self.settings, incident, recipients, now, note_key=f"ticket.escalated_{level}"

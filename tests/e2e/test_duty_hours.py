@@ -12,8 +12,9 @@ import pytest
 
 from state.duty import TimeWindow, Weekday
 from state.roles import Role
-from tests.e2e.conftest import report
-from tests.harness import Harness, Person
+from tests.e2e.conftest import ELSE, report
+from tests.e2e.test_incidents import JENS, KAREN, SYD, incident_messages, report_login
+from tests.harness import Harness, Person, text_of
 
 CPH = ZoneInfo("Europe/Copenhagen")
 NORD = "Hjemmepleje Nord"
@@ -160,3 +161,29 @@ async def test_a_leader_sets_planner_hours_and_ends_an_on_call_appointment(
         "on_call_appointed",
         "on_call_ended",
     ]
+
+
+async def test_an_outage_at_night_reaches_on_call_and_planners_but_not_the_leader(
+    bot: Harness, staff: dict[str, Person]
+) -> None:
+    """Three login faults at 02:00 (Nord and Syd) open an outage: Nord's planners and Bent on
+    call have it at once; after 15 minutes Bent is reminded; the leaders hear of it only in
+    the morning, 45 minutes into planner hours."""
+    await staff["lis"].say("/vagt bn4001 mandag")
+    bob = await bot.employee("ab2000", Role.CAREGIVER, name="Bo Berg")
+    ole = await bot.employee("sy1000", Role.CAREGIVER, unit=SYD, name="Ole Syd")
+    await at(bot, local(2026, 12, 1, 2, 0))
+
+    await report_login(staff["anna"], ELSE)
+    await report_login(ole, KAREN)
+    await report_login(bob, JENS)
+
+    for person in ("per", "pia", "kim", "bent"):
+        assert await incident_messages(staff[person]), person
+    await bot.tick(minutes=15)
+    assert "⏰ Ikke taget efter 15 min." in text_of((await incident_messages(staff["bent"]))[-1])
+    await at(bot, local(2026, 12, 1, 7, 44))
+    assert await incident_messages(staff["lis"]) == []
+    assert [e.outcome for e in await bot.audit("incident_escalated")] == ["1"]
+    await at(bot, local(2026, 12, 1, 7, 45))
+    assert "Sendt videre til lederen" in text_of((await incident_messages(staff["lis"]))[-1])
