@@ -440,6 +440,8 @@ def _deactivate(user_id: str) -> Work:
         if closed.released:
             numbers = ", ".join(format_ticket_number(t.model.number) for t in closed.released)
             print(f"untaken again (the planners are told): {numbers}")
+        if closed.task is None:  # a lock partner's fitter: nothing of a unit to hand over
+            return 0
         if closed.told:
             told = ", ".join(person.user_id for person in closed.told)
             print(f"task 'close {user_id} in Bekey' sent to: {told}")

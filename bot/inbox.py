@@ -34,6 +34,7 @@ from handlers.context import REPLAYED, Express
 from handlers.emergency import instant_card
 from handlers.menu import is_emergency
 from handlers.text import holds_cpr
+from state.roles import Permission, may
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +175,8 @@ class UpdateInbox:
             employee = self.db.lookup.by_telegram_id(user.id)
         except sqlite3.Error:
             return  # the gate answers with Bekey's number when the update's turn comes
-        if employee is None or not employee.active:
-            return
+        if employee is None or not employee.active or not may(employee.roles, Permission.EMERGENCY):
+            return  # a lock partner's fitter is answered by the gate, with no card
         services: Services = self.application.bot_data["services"]
         sender: Express = self.application.bot_data["sender"]
         card = instant_card(services, employee, update.message.date)

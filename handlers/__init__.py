@@ -88,9 +88,15 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add(MessageHandler(filters.ALL, text.guard_cpr), group=CPR_GROUP)
 
     # 3. The emergency, first of all actions.
-    add(CommandHandler(menu.command_names(Action.EMERGENCY), emergency.show_emergency))
-    add(MessageHandler(_button(Action.EMERGENCY), emergency.show_emergency))
-    add(CallbackQueryHandler(emergency.press_emergency, pattern=f"^{EMERGENCY_PREFIX}"))
+    urgent = gate.requires(Permission.EMERGENCY, emergency.show_emergency)
+    add(CommandHandler(menu.command_names(Action.EMERGENCY), urgent))
+    add(MessageHandler(_button(Action.EMERGENCY), urgent))
+    add(
+        CallbackQueryHandler(
+            gate.requires(Permission.EMERGENCY, emergency.press_emergency),
+            pattern=f"^{EMERGENCY_PREFIX}",
+        )
+    )
 
     # 4. Fault triage.
     fault = gate.requires(Permission.REPORT_FAULT, triage.start_triage)

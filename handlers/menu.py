@@ -75,7 +75,9 @@ def keyboard_for(employee: Employee) -> ReplyKeyboardMarkup:
     """Return the persistent keyboard of big buttons for an employee's role."""
     language = employee.language
     actions = [a for a in actions_for(employee.roles) if a in KEYBOARD_ACTIONS]
-    rows: list[list[KeyboardButton]] = [[KeyboardButton(t(language, "button.emergency"))]]
+    rows: list[list[KeyboardButton]] = (
+        [[KeyboardButton(t(language, "button.emergency"))]] if Action.EMERGENCY in actions else []
+    )
     rest = [
         KeyboardButton(t(language, f"button.{a.value}"))
         for a in actions
@@ -147,8 +149,9 @@ async def show_help(update: Update, context: BekeyContext) -> None:
                 text=t(language, f"command.{action.value}"),
             )
         )
-    lines.append("")
-    lines.append(t(language, "help.emergency_note"))
+    if may(employee.roles, Permission.EMERGENCY):
+        lines.append("")
+        lines.append(t(language, "help.emergency_note"))
     if may(
         employee.roles, Permission.SEE_UNIT_TICKETS
     ) and not await context.services.staff.has_planner(employee.unit):

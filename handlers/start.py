@@ -11,6 +11,7 @@ from bot.storage.outbox import Priority
 from handlers.context import BekeyContext, background
 from handlers.menu import employee_role_name, show_menu, where
 from state.invites import Redemption, looks_like_token
+from state.roles import Permission, may
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ async def start(update: Update, context: BekeyContext) -> None:
         + "\n\n"
         + t(language, "join.menu_ready"),
     )
-    await context.services.emergency.pin_card(employee, user.id)
+    if may(employee.roles, Permission.EMERGENCY):  # not a lock partner's fitter
+        await context.services.emergency.pin_card(employee, user.id)
 
 
 async def _greet(update: Update, context: BekeyContext) -> None:

@@ -520,6 +520,9 @@ def escalation_level_on_duty(
     return 0
 
 
+MAX_ON_CALL_RANGE: Final = timedelta(days=62)
+"""The longest date range one appointment takes (longer is a slip: use weekdays)."""
+
 _DATE = r"(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.?(?:\d{4})?)"
 _DATES = re.compile(rf"^{_DATE}(?:\s*(?:\.\.|[-–]|\btil\b|\bto\b)\s*{_DATE})?$", re.IGNORECASE)
 _WINDOW_AT_END = re.compile(rf"\s(?:kl\.?\s*)?({_TIME})\s*[-–]\s*({_TIME})$", re.IGNORECASE)
@@ -563,9 +566,9 @@ def parse_on_call_rule(text: str, today: date) -> OnCallRule:
         first, _ = _date(dates.group(1), today)
         last, year_given = _date(dates.group(2), today) if dates.group(2) else (first, True)
         if last < first and not year_given:
-            last = last.replace(year=last.year + 1)
-        if last < first:
-            raise InvalidHours(HoursProblem.BAD_DATE, text)
+            last = last.replace(year=last.year + 1)  # 30.12-2.1: over New Year
+        if last < first or last < today or last - first > MAX_ON_CALL_RANGE:
+            raise InvalidHours(HoursProblem.BAD_DATE, text)  # backwards, past, or a slip
         return DateRangeOnCall(first, last, window)
     days = parse_weekdays(text)
     if not days:

@@ -82,7 +82,7 @@ _TICKET_HANDLERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER}
 _KEY_KEEPERS: Final = frozenset({Role.PLANNER, Role.KEY_PERSON, Role.LEADER})
 
 PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
-    Permission.EMERGENCY: _EVERYONE,
+    Permission.EMERGENCY: _EVERYONE - {Role.LOCK_PARTNER},
     Permission.REPORT_FAULT: _FIELD,
     Permission.SEE_OWN_TICKETS: _FIELD,
     Permission.SEE_UNIT_TICKETS: _TICKET_HANDLERS,
@@ -103,7 +103,7 @@ PERMISSIONS: Final[Mapping[Permission, frozenset[Role]]] = {
     Permission.APPOINT_KEY_PERSON: frozenset({Role.LEADER}),
     Permission.RECORD_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
     Permission.SEE_TRAINING: frozenset({Role.KEY_PERSON, Role.LEADER}),
-    Permission.DEACTIVATE: frozenset({Role.LEADER, Role.PLANNER}),
+    Permission.DEACTIVATE: frozenset({Role.LEADER, Role.PLANNER, Role.VISITATION}),
     Permission.CLOSE_LEAVER_TASK: frozenset({Role.PLANNER, Role.LEADER}),
     Permission.LOOK_UP_CITIZEN: _FIELD | {Role.VISITATION},
     Permission.MANAGE_CITIZENS: frozenset({Role.VISITATION}),
@@ -125,9 +125,11 @@ GRANTABLE: Final[Mapping[Role, frozenset[Role]]] = {
 DEACTIVATABLE: Final[Mapping[Role, frozenset[Role]]] = {
     Role.LEADER: _EVERYONE,
     Role.PLANNER: frozenset({Role.SUBSTITUTE, Role.STUDENT, Role.NIGHT_GUARD, Role.CAREGIVER}),
+    Role.VISITATION: frozenset({Role.LOCK_PARTNER}),
 }
 """Whom a deactivating role may deactivate (in their own unit): a leader anyone, a planner
-substitutes, students, night guards and caregivers."""
+substitutes, students, night guards and caregivers; a leader or visitation a lock partner's
+fitter (who belongs to a firm, in no unit)."""
 
 
 def may(holder: Role | Iterable[Role], permission: Permission) -> bool:

@@ -66,7 +66,8 @@ def title(language: str, view: LeaverTaskView) -> str:
 def ask(language: str, target: Employee) -> tuple[str, Rows]:
     """The confirming question before a deactivation, and its two buttons."""
     name = _name(target, target.user_id)
-    text = t(language, "leaver.ask", name=name, user_id=target.user_id)
+    key = "leaver.ask_fitter" if target.role is Role.LOCK_PARTNER else "leaver.ask"
+    text = t(language, key, name=name, user_id=target.user_id)
     rows = [
         [
             (
@@ -118,7 +119,9 @@ def done(
         lines.append(
             t(language, "leaver.done_released", count=len(released), name=name, numbers=numbers)
         )
-    if told:
+    if target.role is Role.LOCK_PARTNER:
+        lines.append(t(language, "leaver.fitter"))
+    elif told:
         names = ", ".join(_name(person, person.user_id) for person in told)
         lines.append(t(language, "leaver.told", user_id=target.user_id, names=names))
     else:

@@ -18,7 +18,7 @@ from bot.render.callbacks import (
     order_data,
     todo_data,
 )
-from bot.render.i18n import moment, plain, t
+from bot.render.i18n import Html, moment, plain, t
 from bot.render.pages import NAME_MAX, cut
 from bot.render.smartkeys import Rows, as_markup, fitted
 from bot.settings import Settings
@@ -151,7 +151,7 @@ def citizen_card(language: str, settings: Settings, card: CitizenCard) -> tuple[
         lines.append(_order_line(language, settings, card.order.id, card))
     for todo in card.todos:
         lines.append(
-            t(language, "lifecycle.card_todo", text=todo_text(language, todo.kind, todo.door))
+            t(language, "lifecycle.card_todo", text=Html(todo_text(language, todo.kind, todo.door)))
         )
     if card.history:
         lines.append(t(language, "lifecycle.history"))
@@ -190,13 +190,13 @@ def _card_rows(language: str, card: CitizenCard) -> Rows:
     for step in _STEP_BUTTONS:
         if step not in card.steps:
             continue
-        label = t(language, f"lifecycle.button_{step.value}", door=_door(_next_door(card)))
+        label = plain(language, f"lifecycle.button_{step.value}", door=_door(_next_door(card)))
         if step in (LifecycleTrigger.ORDER, LifecycleTrigger.ORDER_REMOVAL):
             for firm in card.firms:
                 rows.append(
                     [
                         (
-                            t(
+                            plain(
                                 language,
                                 "lifecycle.button_order_from",
                                 step=label,
@@ -210,7 +210,7 @@ def _card_rows(language: str, card: CitizenCard) -> Rows:
         if step is LifecycleTrigger.MOVE:
             pairs = [
                 (
-                    t(language, "lifecycle.button_move_to", unit=cut(name, 24)),
+                    plain(language, "lifecycle.button_move_to", unit=cut(name, 24)),
                     citizen_data(citizen.id, citizen.version, step, unit_id),
                 )
                 for unit_id, name in card.units[:UNITS_SHOWN]
@@ -223,7 +223,7 @@ def _card_rows(language: str, card: CitizenCard) -> Rows:
             0,
             [
                 (
-                    t(language, "lifecycle.button_confirm"),
+                    plain(language, "lifecycle.button_confirm"),
                     citizen_data(citizen.id, citizen.version, confirm=True, choice=card.order.id),
                 )
             ],
@@ -307,7 +307,7 @@ def order_push(
     action = _next_action(order.confirmed_at is not None, order.kind, citizen.lifecycle)
     if action is None:
         return text, []
-    label = t(language, f"lifecycle.order_button_{action.name.lower()}", door=_door(order.door))
+    label = plain(language, f"lifecycle.order_button_{action.name.lower()}", door=_door(order.door))
     return text, [[(label, order_data(order.id, action))]]
 
 
@@ -379,7 +379,7 @@ def order_reminder(language: str, settings: Settings, view: OrderView) -> tuple[
         address=_address(view.citizen),
         date=moment(language, view.order.ordered_at, settings.zone),
     )
-    button = t(language, "lifecycle.button_confirm")
+    button = plain(language, "lifecycle.button_confirm")
     data = citizen_data(view.citizen.id, view.citizen.version, confirm=True, choice=view.order.id)
     return text, [[(button, data)]]
 
@@ -409,7 +409,7 @@ def orders_list(
                 view.order.confirmed_at is not None, view.order.kind, view.citizen.lifecycle
             )
             if action is not None:
-                label = t(
+                label = plain(
                     language,
                     f"lifecycle.order_button_{action.name.lower()}",
                     door=_door(view.order.door),
@@ -452,11 +452,11 @@ def todo_push(language: str, view: TodoView, *, reminder: bool) -> tuple[str, Ro
         name=_citizen_name(citizen),
         ref=citizen.ref,
         unit=citizen.unit,
-        text=todo_text(language, view.todo.kind, view.todo.door),
+        text=Html(todo_text(language, view.todo.kind, view.todo.door)),
     )
     if view.todo.done_at is not None:
         return text + "\n" + t(language, "lifecycle.todo_done", who=cut(view.done_by, NAME_MAX)), []
-    return text, [[(t(language, "lifecycle.button_todo_done"), todo_data(view.todo.id))]]
+    return text, [[(plain(language, "lifecycle.button_todo_done"), todo_data(view.todo.id))]]
 
 
 def todos_list(language: str, views: Sequence[TodoView]) -> tuple[str, Rows]:
@@ -472,7 +472,7 @@ def todos_list(language: str, views: Sequence[TodoView]) -> tuple[str, Rows]:
                 "lifecycle.todos_line",
                 name=_citizen_name(view.citizen),
                 ref=view.citizen.ref,
-                text=todo_text(language, view.todo.kind, view.todo.door),
+                text=Html(todo_text(language, view.todo.kind, view.todo.door)),
             )
         )
         rows.append(

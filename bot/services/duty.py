@@ -102,11 +102,11 @@ class DutyService(Service):
             return DutyOutcome.NOT_ALLOWED
         async with self.db.transaction() as tx:
             now = self.clock.now()
-            person = await tx.employees.get(user_id)
+            person = await tx.employees.get(user_id) or await tx.employees.get(user_id.lower())
             if person is None or not person.active or person.unit != actor.unit:
                 return DutyOutcome.NOT_FOUND
-            await tx.duty.appoint(actor.unit, user_id, rule, actor.user_id, now)
-            await tx.audit.record(now, actor.user_id, "on_call_appointed", user_id)
+            await tx.duty.appoint(actor.unit, person.user_id, rule, actor.user_id, now)
+            await tx.audit.record(now, actor.user_id, "on_call_appointed", person.user_id)
             return DutyOutcome.DONE
 
     async def end(self, actor: Employee, on_call_id: int) -> DutyOutcome:

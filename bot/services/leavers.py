@@ -128,11 +128,12 @@ class TaskResult:
 
 def refusal(actor: Employee, target: Employee | None) -> Deactivation | None:
     """Why the actor may not deactivate the target (None: they may); the one rights check."""
+    fitter = target is not None and target.role is Role.LOCK_PARTNER  # in a firm, no unit
     if (
         target is None
         or not actor.active
         or not may(actor.roles, Permission.DEACTIVATE)
-        or unit_key(actor.unit) != unit_key(target.unit)
+        or (unit_key(actor.unit) != unit_key(target.unit) and not fitter)
     ):
         return Deactivation.NOT_FOUND
     if target.user_id == actor.user_id:
@@ -279,6 +280,8 @@ async def close_access(
     await tx.duty.end_for(user_id, actor, now)  # no longer on call
     await tx.audit.record(now, actor, DEACTIVATE, user_id)
     await _end_conversations(tx, target, actor, now)
+    if target.role is Role.LOCK_PARTNER:
+        return Closed()  # a firm's fitter: no tickets, no unit, no planners' task
     released = await _release_tickets(tx, settings, target, actor, now)
     task = await tx.leavers.open_for(user_id)
     if task is None:  # deactivated again before it was done: the open task stands

@@ -142,7 +142,8 @@ class StaffService(Service):
                             raise InviteRefused(
                                 staff.user_id, InviteRefusal.RIGHTS
                             )  # all rolled back
-                        staff = replace(staff, unit=inviter.unit)  # the unit's one spelling
+                        if staff.role is not Role.LOCK_PARTNER:  # a fitter is in no unit
+                            staff = replace(staff, unit=inviter.unit)  # its one spelling
                     existing = await tx.employees.get(staff.user_id)
                     if existing is not None and not existing.active:
                         await tx.audit.record(now, actor, "invite", staff.user_id, "deactivated")

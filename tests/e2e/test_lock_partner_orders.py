@@ -13,7 +13,7 @@ from bot.storage.lock_partners import Firm, Order
 from state.bekey_lifecycle import LifecycleState, LifecycleTrigger
 from state.roles import Role
 from tests.e2e.test_bekey_lifecycle import NEW_BO, NEW_ELSE, citizen, lock_partner, steps_of
-from tests.harness import Harness, Person, text_of
+from tests.harness import Harness, Person, register_citizens, text_of
 
 NORD = "Hjemmepleje Nord"
 ORDER_FROM_A = "📦 Bestil montering: Låse-Jens ApS"
@@ -213,3 +213,79 @@ async def test_an_unconfirmed_order_reminds_the_visitator_after_five_working_day
 
     await vera.press("✅ Låsepartneren har bekræftet", reminder)
     assert (await order(bot, 1)).confirmed_by == "vi01"
+
+
+async def test_visitation_deactivates_a_fitter_who_left_the_firm(
+    bot: Harness, firms: tuple[Firm, Firm]
+) -> None:
+    """Jens has left Låse-Jens: Vera deactivates him from her chat (he is in no unit); his
+    order's buttons and /ordrer no longer answer him, and no planner gets a task."""
+    jens_firm, _ = firms
+    vera = await bot.employee("vi01", Role.VISITATION, name="Vera Visitator")
+    per = await bot.employee("pl01", Role.PLANNER, name="Per Planner")
+    jens = await lock_partner(bot, "lp-jens", "Jens Låsesmed", jens_firm)
+    await vera.say(NEW_ELSE)
+    await vera.press("📦 Bestil montering: Låse-Jens ApS")
+    push = await jens.last()
+
+    asked = (await vera.say("/deaktiver lp-jens"))[0]
+    assert "Deaktiver Jens Låsesmed (lp-jens), låsepartnerens montør?" in text_of(asked)
+    await vera.press("⛔ Ja, deaktiver", asked)
+
+    done = text_of(await vera.message_by_id(asked.message_id))
+    assert "Jens Låsesmed (lp-jens) er deaktiveret." in done
+    assert "Låsepartnerens montør har ikke længere adgang til ordrerne." in done
+    assert not (await bot.employee_record("lp-jens")).active
+    answer, _ = await jens.press("✅ Bekræft ordren", push)
+    assert answer is not None and "adgang" in answer
+    async with bot.services.db.read() as tx:
+        stored = await tx.orders.get(1)
+        task = await tx.leavers.open_for("lp-jens")
+    assert stored is not None and stored.confirmed_at is None
+    assert task is None
+    assert not any("lp-jens" in text for text in await per.bot_texts())
+
+
+async def test_a_fitter_invited_in_chat_is_in_their_firm_not_the_leaders_unit(
+    bot: Harness, firms: tuple[Firm, Firm]
+) -> None:
+    """Lis invites Ole of Låse-Jens in chat: he is stored in the firm with no unit, gets no
+    emergency card or 🆘 button, and /akut neither shows him the unit's citizens nor makes a
+    ticket."""
+    await register_citizens(bot)
+    lis = await bot.employee("le01", Role.LEADER, name="Lis Leder")
+    invited = await lis.say("/inviter lp-ole låsepartner Ole Låsesmed; Låse-Jens ApS")
+    assert "(lp-ole, låsepartner, Låse-Jens ApS)" in text_of(invited[0])
+    ole_record = await bot.employee_record("lp-ole")
+    assert (ole_record.unit, ole_record.firm_id) == ("", firms[0].id)
+
+    ole = bot.person("Ole")
+    link = text_of(invited[0]).split("start=")[1].split()[0]
+    await ole.say(f"/start {link}")
+    assert await bot.client.pinned(ole.telegram_id) == []
+    keyboard = await ole.keyboard() or []
+    assert all("🆘" not in button for row in keyboard for button in row)
+
+    answer = await ole.say("/akut")
+    assert [text_of(m) for m in answer] == ["Det kan din rolle (låsepartner) ikke her."]
+    answer = await ole.say("Strandvej")
+    assert not any("Else Hansen" in text_of(m) for m in answer)
+    assert await bot.ticket_count() == 0
+
+
+async def test_a_door_with_an_ampersand_reads_as_typed(
+    bot: Harness, firms: tuple[Firm, Firm]
+) -> None:
+    """A door typed with "&" is shown as typed on the fitter's button and visitation's
+    to-do, never as "&amp;"."""
+    vera = await bot.employee("vi01", Role.VISITATION, name="Vera Visitator")
+    jens = await lock_partner(bot, "lp-jens", "Jens Låsesmed", firms[0])
+    await vera.say(NEW_ELSE.replace("bagdøren", "kælder & gård"))
+    await vera.press("📦 Bestil montering: Låse-Jens ApS")
+    await jens.press("✅ Bekræft ordren", await jens.last())
+
+    assert (await jens.last()).buttons == ["🔧 Monteret på kælder & gård"]
+    await jens.press("🔧 Monteret på kælder & gård", await jens.last())
+    await jens.press("🔓 Åbnet i Netkey", await jens.last())
+    todo = await vera.message_with_button("✅ Skrevet i indgangsforholdene")
+    assert "«Bekey, kælder & gård»" in text_of(todo) and "&amp;" not in text_of(todo)

@@ -550,6 +550,9 @@ def test_an_on_call_appointment_as_a_leader_types_it(typed: str, rule: OnCallRul
         ("blomst", HoursProblem.UNKNOWN_DAY),
         ("31.2", HoursProblem.BAD_DATE),
         ("26.12.2026-24.12.2026", HoursProblem.BAD_DATE),
+        ("26.12-24.12", HoursProblem.BAD_DATE),  # backwards: not a year of nights
+        ("24.12.2025-26.12.2025", HoursProblem.BAD_DATE),  # over already
+        ("1.1-31.12", HoursProblem.BAD_DATE),  # a slip: a year is weekdays, not dates
         ("fre 22-22", HoursProblem.END_NOT_AFTER_START),
     ],
 )
