@@ -56,10 +56,14 @@ async def invite_employee(update: Update, context: BekeyContext) -> None:
     unit, firm_id = inviter.unit, None
     if role is Role.LOCK_PARTNER:  # "NAVN; FIRMA": a lock partner belongs to a firm
         name, _, firm_name = name.partition(";")
-        firm = await services.lifecycle.find_firm(firm_name)
+        firms = services.lock_partners
+        if firm_name.strip():
+            firm = await firms.find(firm_name)
+        else:
+            firm = await firms.default()
         if firm is None:
-            firms = ", ".join(await services.lifecycle.firm_names()) or "–"
-            await context.reply(t(language, "invite.no_firm", firms=firms))
+            names = ", ".join(known.name for known in await firms.firms()) or "–"
+            await context.reply(t(language, "invite.no_firm", firms=names))
             return
         unit, firm_id = firm.name, firm.id
     if not valid_name(name):

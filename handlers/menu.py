@@ -124,7 +124,7 @@ async def where(context: BekeyContext, employee: Employee) -> str:
     """Where an employee belongs, as their welcome and help name it: their unit, or a lock
     partner's firm."""
     if employee.firm_id is not None:
-        return await context.services.lifecycle.firm_name(employee.firm_id)
+        return await context.services.lock_partners.name_of(employee.firm_id)
     return employee.unit
 
 

@@ -134,7 +134,7 @@ async def create_demo(app: BekeyApp, client: EmulatorClient) -> None:
         await services.units.add(unit, actor=ACTOR)
     await services.citizens.import_rows(list(CITIZENS), actor=ACTOR)
     await services.smartkeys.import_rows(list(SMARTKEYS), actor=ACTOR)  # before the cards
-    firm = await services.lifecycle.find_firm("")  # the default, from the settings
+    firm = await services.lock_partners.default()  # from the settings
     firm_id = firm.id if firm else None
     await asyncio.gather(*(_join(app, client, demo, firm_id) for demo in STAFF))
     await _order_pending(app)

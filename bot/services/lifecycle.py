@@ -195,25 +195,6 @@ class LifecycleService(Service):
             assert citizen is not None
             return StepResult(StepOutcome.DONE, await self._card(tx, actor, citizen))
 
-    async def find_firm(self, name: str) -> Firm | None:
-        """The lock partner firm of this name, or (no name given) the default one."""
-        async with self.db.read() as tx:
-            if not name.strip():
-                return await tx.lock_partners.default()
-            firm = await tx.lock_partners.by_name(name)
-            return firm if firm and firm.active else None
-
-    async def firm_name(self, firm_id: int) -> str:
-        """A firm's name (a lock partner's "unit" in their welcome and help)."""
-        async with self.db.read() as tx:
-            firm = await tx.lock_partners.get(firm_id)
-            return firm.name if firm else ""
-
-    async def firm_names(self) -> list[str]:
-        """The names of the firms one can order from, the default first."""
-        async with self.db.read() as tx:
-            return [firm.name for firm in await tx.lock_partners.all()]
-
     # Steps
 
     async def step(

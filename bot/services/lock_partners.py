@@ -92,6 +92,17 @@ class LockPartnerService(Service):
             firm = await tx.lock_partners.by_name(name)
         return firm if firm is not None and firm.active else None
 
+    async def default(self) -> Firm | None:
+        """The default firm (from the settings), if any."""
+        async with self.db.read() as tx:
+            return await tx.lock_partners.default()
+
+    async def name_of(self, firm_id: int) -> str:
+        """A firm's name (a fitter's "unit" in their welcome and help); empty if unknown."""
+        async with self.db.read() as tx:
+            firm = await tx.lock_partners.get(firm_id)
+        return firm.name if firm else ""
+
     async def firm_for_citizen(self, citizen_id: int) -> Firm | None:
         """The firm to call about a citizen's door: their latest order's, else the default."""
         async with self.db.read() as tx:

@@ -254,6 +254,9 @@ async def test_a_fitter_invited_in_chat_is_in_their_firm_not_the_leaders_unit(
     ticket."""
     await register_citizens(bot)
     lis = await bot.employee("le01", Role.LEADER, name="Lis Leder")
+    unknown = await lis.say("/inviter lp-ole låsepartner Ole Låsesmed; Låse-Hans")
+    assert text_of(unknown[0]).startswith("Hvilket firma?")
+    assert "Låse-Jens ApS" in text_of(unknown[0]) and "Nøgle-Nina" in text_of(unknown[0])
     invited = await lis.say("/inviter lp-ole låsepartner Ole Låsesmed; Låse-Jens ApS")
     assert "(lp-ole, låsepartner, Låse-Jens ApS)" in text_of(invited[0])
     ole_record = await bot.employee_record("lp-ole")
